@@ -1,0 +1,89 @@
+import type { Availability } from '../collect/types.js';
+import type { Verdict } from '../compare/types.js';
+import type { Fingerprint } from '../environment/types.js';
+import type { Better, Histogram, Summary } from '../metrics/types.js';
+import type { Correction } from '../scenario/types.js';
+
+/** One run of kdelta: what report.json holds (schemas/report.schema.json). */
+export interface Report {
+  schemaVersion: 1;
+  runId: string;
+  startedAt: string;
+  endedAt: string;
+  kdeltaVersion: string;
+  environment: Fingerprint;
+  /** `error` when a workload failed or a required collector could not run. */
+  status: 'pass' | 'regression' | 'error';
+  /** The p-values of all gated metrics of the run form one family. */
+  family: { size: number; correction: Correction };
+  scenarios: ScenarioReport[];
+}
+
+export type ScenarioStatus = 'pass' | 'regression' | 'error';
+
+export interface CollectorReport {
+  name: 'proc' | 'ebpf';
+  enabled: boolean;
+  availability: Availability;
+  /** Which source filled which metrics, sampling, fallbacks. */
+  notes: string[];
+}
+
+export interface MetricReport {
+  name: string;
+  unit: string;
+  better: Better;
+  samples: number[];
+  summary: Summary;
+  histogram: Histogram | null;
+  source: string | null;
+  baseline: { samples: number[]; summary: Summary } | null;
+  gated: boolean;
+  verdict: Verdict | null;
+}
+
+export interface LimitReport {
+  text: string;
+  metric: string;
+  verdict: Verdict;
+}
+
+/** irqstat's headline view: top IRQs with their count per NUMA node, summed over the counted repetitions. */
+export interface IrqTable {
+  nodes: number[];
+  rows: Array<{ irq: string; name: string; total: number; perNode: number[] }>;
+  perCpu: Array<{ cpu: number; node: number; total: number }>;
+}
+
+export interface ScenarioReport {
+  name: string;
+  description: string;
+  file: string;
+  status: ScenarioStatus;
+  repetitions: number;
+  warmup: number;
+  /** How the workload was told apart from the rest of the machine. */
+  isolation: { kind: 'cgroup'; path: string } | { kind: 'pid' | 'none'; reason: string };
+  collectors: CollectorReport[];
+  /** Per repetition, what was lost: such repetitions are marked, not silently averaged in. */
+  lost: Array<{ repetition: number; collector: 'proc' | 'ebpf'; what: string }>;
+  failure: {
+    repetition: number;
+    kind: string;
+    exitCode: number | null;
+    signal: string | null;
+    message: string;
+    stderrTail: string;
+  } | null;
+  baseline: {
+    path: string;
+    machine: string;
+    recordedAt: string;
+    /** Fingerprint fields that differ from this machine: `kernelRelease: 6.1 -> 6.18`. */
+    mismatch: string[];
+    stale: boolean;
+  } | null;
+  metrics: MetricReport[];
+  limits: LimitReport[];
+  irqTable: IrqTable | null;
+}

@@ -1,0 +1,120 @@
+import type { Better } from '../metrics/types.js';
+
+/**
+ * A scenario after loading and validation: durations in ms, percentages as fractions,
+ * paths absolute. The file format (YAML/JSON) is described by schemas/scenario.schema.json;
+ * this is what the rest of the pipeline sees.
+ */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Absolute path of the file it came from. */
+  file: string;
+  workload: WorkloadSpec;
+  repetitions: number;
+  warmup: number;
+  collect: CollectSpec;
+  gate: GateSpec;
+}
+
+/** A figure the workload prints itself, picked from stdout by a regex with one capture group. */
+export interface WorkloadMetricSpec {
+  name: string;
+  regex: string;
+  unit: string;
+  better: Better;
+}
+
+interface WorkloadCommon {
+  /** Kills the whole repetition (every process in its cgroup) when exceeded. */
+  timeoutMs: number;
+  metrics: WorkloadMetricSpec[];
+}
+
+export type BuiltinName = 'cpu-contention' | 'syscall-loop' | 'pipe-pingpong' | 'fsync-write' | 'loopback-tcp';
+
+export type WorkloadSpec =
+  | (WorkloadCommon & {
+      kind: 'command';
+      argv: [string, ...string[]];
+      env: Record<string, string>;
+      /** Absolute; relative paths in the file are resolved against the scenario file's folder. */
+      cwd: string;
+    })
+  | (WorkloadCommon & {
+      kind: 'builtin';
+      name: BuiltinName;
+      /** Busy threads (cpu-contention), ping-pong pairs (pipe-pingpong). */
+      threads: number;
+      durationMs: number;
+      /** Number of operations: syscalls (syscall-loop), round trips (pipe-pingpong), writes (fsync-write), bytes (loopback-tcp). */
+      count: number;
+      /** Pin the load to this CPU (overhead measurements), or null for no pinning. */
+      cpu: number | null;
+    })
+  | (WorkloadCommon & {
+      kind: 'tinybench';
+      /** Absolute path of the JS module; its tasks are its exported functions (or a default export object of them). */
+      module: string;
+      timeMs: number;
+      iterations: number;
+    });
+
+export interface EbpfSyscallSpec {
+  /** Syscall names to time; empty means all. */
+  include: string[];
+  exclude: string[];
+  /** Leave blocking calls (poll, futex, epoll_wait, nanosleep, ...) out of syscall totals, as kernel_delay does. */
+  excludeBlocking: boolean;
+  /** Time one call in N (every call is still counted). 1 = time every call. */
+  sample: number;
+}
+
+export interface EbpfSpec {
+  readyDelay: boolean;
+  syscalls: EbpfSyscallSpec | false;
+  irq: boolean;
+}
+
+export type CollectorName = 'proc' | 'ebpf';
+
+export interface CollectSpec {
+  proc: { intervalMs: number } | false;
+  ebpf: EbpfSpec | false;
+  /** Collectors that must run here; when one cannot, the run exits 3. */
+  require: CollectorName[];
+}
+
+export type Comparison = '<' | '<=' | '>' | '>=';
+export type StatTest = 'mann-whitney' | 'welch' | 'bootstrap';
+export type Correction = 'holm' | 'bh' | 'none';
+
+/** An absolute limit such as `sched.ready_delay.p99 < 2ms`. */
+export interface LimitSpec {
+  /** The text as written, for messages and JUnit test names. */
+  text: string;
+  metric: string;
+  op: Comparison;
+  /** In the metric's base unit (ns for times, 1 for counts, fraction for ratios). */
+  value: number;
+  /** true: every repetition must satisfy it; false: the median must. */
+  each: boolean;
+}
+
+export interface GateMetricSpec {
+  /** Fraction, e.g. 0.03 for 3%. */
+  tolerance: number;
+  alpha: number;
+}
+
+export interface GateSpec {
+  alpha: number;
+  tolerance: number;
+  correction: Correction;
+  test: StatTest;
+  /** Gated metrics: name or `*` pattern -> its settings (defaults filled in from the gate). */
+  metrics: Record<string, GateMetricSpec>;
+  limits: LimitSpec[];
+  /** A baseline from another machine class is an error rather than a warning. */
+  requireSameMachine: boolean;
+}
