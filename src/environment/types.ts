@@ -15,3 +15,30 @@ export interface Fingerprint {
   irqAffinityDigest: string;
   nodeVersion: string;
 }
+
+/** What this machine can measure, as probed once per run (src/environment/probe.ts). */
+export interface MachineFacts {
+  isRoot: boolean;
+  /** CAP_BPF and CAP_PERFMON in the effective set (enough for bpftrace without root). */
+  hasBpfCaps: boolean;
+  bpftrace: { path: string; version: string } | null;
+  /** Where tracefs is mounted, or null when it is not. */
+  tracefs: string | null;
+  btf: boolean;
+  /** The cgroup2 mount point, or null (pure-v1 host). */
+  cgroup2: string | null;
+  /** /proc/self/schedstat readable (CONFIG_SCHED_INFO): per-task run_delay. */
+  schedstat: boolean;
+  /** /proc/pressure/cpu readable (PSI). */
+  psi: boolean;
+  onlineCpus: number[];
+  /** NUMA node per online CPU; a machine without /sys/devices/system/node is one node 0. */
+  cpuNode: Record<number, number>;
+  numaNodes: number[];
+  smt: boolean;
+  governor: string | null;
+  irqbalanceRunning: boolean;
+  kernelRelease: string;
+  arch: string;
+  cpuModel: string;
+}
