@@ -1,0 +1,160 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { formatDoctor, runDoctor } from './doctor/doctor.js';
+import { ensureTracefs, probeMachine } from './environment/probe.js';
+import { EXIT, InputError } from './errors.js';
+import type { Io } from './io.js';
+import { useColor } from './io.js';
+import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
+import { formatProblem, loadScenarios } from './scenario/load.js';
+
+export type { Io } from './io.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, e.g. 10');
+  return n;
+}
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Builds the `Io` of the real process; SIGINT/SIGTERM abort the run instead of killing kdelta mid-write. */
+export function processIo(): Io {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.exitCode = sig === 'SIGINT' ? 130 : 143;
+      controller.abort(new Error(`received ${sig}`));
+    } else {
+      process.stderr.write(`kdelta: ${sig} again: stopping now\n`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: Boolean(process.stderr.isTTY),
+    signal: controller.signal,
+  };
+}
+
+/** Runs kdelta with the given world and returns its exit code (DESIGN.md). */
+export async function main(io: Io): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const out = (text: string) => io.stdout.write(text);
+  const err = (text: string) => io.stderr.write(text);
+  const debug = io.argv.includes('--debug');
+
+  const program = new Command()
+    .name('kdelta')
+    .description('Benchmark regression harness for CI that sees the kernel.')
+    .version(VERSION)
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('run scenarios, capture the kernel, compare with baselines, write reports')
+    .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
+    .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
+    .option('--baselines <dir>', 'baseline directory', 'baselines/')
+    .option('--machine <name>', 'machine class for baselines (default: $KDELTA_MACHINE or a slug of the fingerprint)')
+    .option('--repetitions <n>', 'override the scenario repetitions', positiveInt)
+    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
+    .option('--scenario <name>', 'run only this scenario (repeatable)', collect, [])
+    .option('--update-baselines', 'store this run as the new baselines')
+    .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
+    .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
+      exitCode = await runCommand({ paths, ...o }, io);
+    });
+
+  program
+    .command('validate')
+    .description('check scenario files; every problem as file:line:col')
+    .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
+    .action(async (paths: string[]) => {
+      const { scenarios, problems } = await loadScenarios(paths);
+      for (const p of problems) err(formatProblem(p) + '\n');
+      if (problems.length) {
+        err(`kdelta: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario files\n`);
+        exitCode = EXIT.badInput;
+      } else {
+        out(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid: ${scenarios.map((s) => s.name).join(', ')}\n`);
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('what this machine can measure, and why not')
+    .option('--json', 'print one JSON object')
+    .option('--fix', 'fix what can be fixed here (mount tracefs)')
+    .action(async (o: { json?: boolean; fix?: boolean }) => {
+      let facts = await probeMachine();
+      if (o.fix) {
+        const fixed = await ensureTracefs(facts);
+        if (fixed.error) err(`kdelta: could not mount tracefs: ${fixed.error}\n`);
+        if (fixed.mounted) facts = await probeMachine();
+      }
+      const report = runDoctor(facts);
+      out(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
+    });
+
+  program
+    .command('compare')
+    .description('compare two saved results (a baseline or report.json, then a report.json)')
+    .argument('<baseline-or-report>', 'baseline file or report.json to compare against')
+    .argument('<report>', 'report.json of the run under test')
+    .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
+    .action(async (base: string, current: string, o: { out?: string }) => {
+      exitCode = await compareCommand({ base, current, ...o }, io);
+    });
+
+  const baseline = program.command('baseline').description('manage stored baselines');
+  baseline
+    .command('update')
+    .description('record new baselines (runs the scenarios, or takes them from a report)')
+    .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
+    .option('--from <report>', 'take the samples from this report.json instead of running')
+    .option('--reason <text>', 'why (kept in provenance and shown in review)')
+    .option('--baselines <dir>', 'baseline directory', 'baselines/')
+    .option('--machine <name>', 'machine class (default: $KDELTA_MACHINE or a slug of the fingerprint)')
+    .option('--repetitions <n>', 'override the scenario repetitions', positiveInt)
+    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
+    .option('--scenario <name>', 'only this scenario (repeatable)', collect, [])
+    .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
+      exitCode = await baselineUpdateCommand({ paths, ...o }, io);
+    });
+  program.addOption(new Option('--no-color', 'no colour (NO_COLOR is honoured too)').hideHelp());
+
+  try {
+    await program.parseAsync(io.argv.filter((a) => a !== '--debug' && a !== '--no-color'), { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors are bad input.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (error instanceof InputError) {
+      err(`kdelta: ${error.where ? `${error.where}: ` : ''}${error.message}\n`);
+      if (error.fix) err(`  fix: ${error.fix}\n`);
+      return error.exitCode;
+    }
+    if (io.signal.aborted) {
+      err(`kdelta: interrupted\n`);
+      return 130;
+    }
+    // Anything else is a bug in kdelta, not in the user's input.
+    err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    err(debug && error instanceof Error && error.stack ? error.stack + '\n' : '  this is a bug in kdelta; rerun with --debug for a stack trace and report it\n');
+    return 70;
+  }
+}

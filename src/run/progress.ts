@@ -1,0 +1,97 @@
+import { styleText } from 'node:util';
+
+/** Where the runner tells a person what is happening. Everything here goes to stderr. */
+export interface Progress {
+  scenarioStart(name: string, total: number, warmup: number): void;
+  repetitionDone(name: string, index: number, warmup: boolean, wallTimeNs: number): void;
+  scenarioEnd(name: string, outcome: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  /** Stops timers; safe to call twice. */
+  close(): void;
+}
+
+export interface ProgressOptions {
+  write: (text: string) => void;
+  isTTY: boolean;
+  color: boolean;
+  /** In GitHub Actions each scenario's lines are folded into a `::group::`. */
+  githubActions: boolean;
+  /** Off a TTY, a line at least this often on long repetitions, so CI logs show life. */
+  heartbeatMs?: number;
+  now?: () => number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * On a TTY: one live line per scenario, redrawn in place. Off a TTY (CI, pipes): whole
+ * lines only, written as they happen (irqstat's batch mode could not do this and its users
+ * had to patch it), plus a heartbeat during long repetitions.
+ */
+export function createProgress(opts: ProgressOptions): Progress {
+  const now = opts.now ?? Date.now;
+  const paint = (format: Parameters<typeof styleText>[0], text: string) => (opts.color ? styleText(format, text) : text);
+  let current: { name: string; total: number; warmup: number; done: number; startedMs: number } | null = null;
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let liveLine = false;
+
+  const clearLive = () => {
+    if (liveLine) opts.write('\r\x1b[2K');
+    liveLine = false;
+  };
+  const line = (text: string) => {
+    clearLive();
+    opts.write(text + '\n');
+  };
+  const drawLive = () => {
+    if (!current || !opts.isTTY) return;
+    const counted = Math.max(0, current.done - current.warmup);
+    const phase = current.done < current.warmup ? `warm-up ${current.done + 1}/${current.warmup}` : `repetition ${Math.min(counted + 1, current.total)}/${current.total}`;
+    opts.write(`\r\x1b[2K${paint('cyan', current.name)}  ${phase}  ${seconds(now() - current.startedMs)}`);
+    liveLine = true;
+  };
+  const stopHeartbeat = () => {
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+  };
+
+  return {
+    scenarioStart(name, total, warmup) {
+      current = { name, total, warmup, done: 0, startedMs: now() };
+      if (opts.githubActions) line(`::group::kdelta ${name}`);
+      if (opts.isTTY) drawLive();
+      else line(`kdelta: ${name}: ${warmup} warm-up + ${total} repetitions`);
+      stopHeartbeat();
+      heartbeat = setInterval(() => {
+        if (!current) return;
+        if (opts.isTTY) drawLive();
+        else line(`kdelta: ${current.name}: still running (${seconds(now() - current.startedMs)} elapsed)`);
+      }, opts.isTTY ? 1000 : (opts.heartbeatMs ?? 30_000));
+      heartbeat.unref();
+    },
+    repetitionDone(name, index, warmup, wallTimeNs) {
+      if (current) current.done++;
+      if (opts.isTTY) return drawLive();
+      const label = warmup ? `warm-up ${index + 1}/${current?.warmup ?? '?'}` : `repetition ${index + 1 - (current?.warmup ?? 0)}/${current?.total ?? '?'}`;
+      line(`kdelta: ${name}: ${label} done in ${seconds(wallTimeNs / 1e6)}`);
+    },
+    scenarioEnd(name, outcome) {
+      stopHeartbeat();
+      const elapsed = current ? seconds(now() - current.startedMs) : '';
+      current = null;
+      line(`kdelta: ${name}: ${outcome} (${elapsed})`);
+      if (opts.githubActions) line('::endgroup::');
+    },
+    info(message) {
+      line(`kdelta: ${message}`);
+    },
+    warn(message) {
+      line(paint('yellow', `kdelta: warning: ${message}`));
+    },
+    close() {
+      stopHeartbeat();
+      clearLive();
+    },
+  };
+}
