@@ -39,6 +39,8 @@ export interface MetricReport {
   source: string | null;
   baseline: { samples: number[]; summary: Summary } | null;
   gated: boolean;
+  /** The relative tolerance the metric was gated with (0.03 = 3%), for messages; absent when not gated. */
+  tolerance?: number;
   verdict: Verdict | null;
 }
 

@@ -1,0 +1,408 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { Report } from './types.js';
+
+/*
+ * The JSON Schema of report.json, written out as schemas/report.schema.json by
+ * scripts/write-schemas.mjs. Sub-schemas are inlined rather than $ref'd so the TypeScript
+ * type derived from the constant needs no reference resolution.
+ *
+ * JSON has no NaN or Infinity. A summary of an empty series (a percentile of a
+ * repetition where nothing happened) and a relative change against a zero baseline median
+ * are not numbers; JSON.stringify writes them as null, and the schema allows null exactly
+ * there (`numberOrNull`). Samples, histograms and IRQ counts are always finite: a null
+ * there fails validation, which is a kdelta bug.
+ */
+
+const numberOrNull = { type: ['number', 'null'] } as const;
+const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
+const stringList = { type: 'array', items: { type: 'string' } } as const;
+
+const summarySchema = {
+  type: 'object',
+  description: 'Summary of the samples; every field is null when the series is empty.',
+  additionalProperties: false,
+  required: ['median', 'mean', 'min', 'max', 'stddev'],
+  properties: {
+    median: numberOrNull,
+    mean: numberOrNull,
+    min: numberOrNull,
+    max: numberOrNull,
+    stddev: numberOrNull,
+  },
+} as const;
+
+const histogramSchema = {
+  type: 'object',
+  description: 'Log-linear histogram: only non-empty buckets, sorted by lo; hi is exclusive.',
+  additionalProperties: false,
+  required: ['unit', 'subBuckets', 'buckets'],
+  properties: {
+    unit: { type: 'string' },
+    subBuckets: { type: 'integer', minimum: 1 },
+    buckets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['lo', 'hi', 'count'],
+        properties: { lo: { type: 'number' }, hi: { type: 'number' }, count: nonNegativeInteger },
+      },
+    },
+  },
+} as const;
+
+const ciSchema = {
+  type: 'array',
+  description: 'Confidence interval of the relative change; a bound is null when it is not a number.',
+  items: numberOrNull,
+  minItems: 2,
+  maxItems: 2,
+} as const;
+
+const verdictSchema = {
+  description: 'Outcome for one gated metric or limit (DESIGN.md, Verdict).',
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'change', 'ci', 'pValue', 'adjustedP', 'mde', 'message'],
+      properties: {
+        status: { enum: ['pass', 'regression', 'improvement'] },
+        change: { ...numberOrNull, description: 'Relative change of the median, current vs baseline (+0.05 = 5% higher).' },
+        ci: ciSchema,
+        pValue: numberOrNull,
+        adjustedP: numberOrNull,
+        mde: { ...numberOrNull, description: 'Minimum detectable effect (relative).' },
+        message: { type: 'string' },
+        warning: { type: 'string' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'change', 'ci', 'pValue', 'adjustedP', 'mde', 'neededRepetitions', 'message'],
+      properties: {
+        status: { const: 'inconclusive' },
+        change: numberOrNull,
+        ci: ciSchema,
+        pValue: numberOrNull,
+        adjustedP: numberOrNull,
+        mde: numberOrNull,
+        neededRepetitions: nonNegativeInteger,
+        message: { type: 'string' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'value', 'limit', 'message'],
+      properties: {
+        status: { const: 'limit-exceeded' },
+        value: numberOrNull,
+        limit: { type: 'string' },
+        message: { type: 'string' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'message'],
+      properties: {
+        status: { enum: ['no-baseline', 'unavailable'] },
+        message: { type: 'string' },
+      },
+    },
+  ],
+} as const;
+
+const availabilitySchema = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state'],
+      properties: { state: { const: 'ready' }, detail: { type: 'string' } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state', 'reason', 'disables'],
+      properties: {
+        state: { const: 'unavailable' },
+        reason: { type: 'string' },
+        fix: { type: 'string' },
+        disables: stringList,
+      },
+    },
+  ],
+} as const;
+
+const fingerprintSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'arch',
+    'cpuModel',
+    'cpuCount',
+    'numaNodes',
+    'smt',
+    'kernelRelease',
+    'governor',
+    'bpftraceVersion',
+    'irqAffinityDigest',
+    'nodeVersion',
+  ],
+  properties: {
+    arch: { type: 'string' },
+    cpuModel: { type: 'string' },
+    cpuCount: nonNegativeInteger,
+    numaNodes: nonNegativeInteger,
+    smt: { type: 'boolean' },
+    kernelRelease: { type: 'string' },
+    governor: { type: ['string', 'null'] },
+    bpftraceVersion: { type: ['string', 'null'] },
+    irqAffinityDigest: { type: 'string' },
+    nodeVersion: { type: 'string' },
+  },
+} as const;
+
+const metricSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'unit', 'better', 'samples', 'summary', 'histogram', 'source', 'baseline', 'gated', 'verdict'],
+  properties: {
+    name: { type: 'string' },
+    unit: { type: 'string' },
+    better: { enum: ['lower', 'higher'] },
+    samples: { type: 'array', description: 'One value per counted repetition.', items: { type: 'number' } },
+    summary: summarySchema,
+    histogram: { oneOf: [histogramSchema, { type: 'null' }] },
+    source: { type: ['string', 'null'] },
+    baseline: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['samples', 'summary'],
+          properties: { samples: { type: 'array', items: { type: 'number' } }, summary: summarySchema },
+        },
+        { type: 'null' },
+      ],
+    },
+    gated: { type: 'boolean' },
+    tolerance: { type: 'number', description: 'Relative tolerance the metric was gated with (0.03 = 3%).' },
+    verdict: { oneOf: [verdictSchema, { type: 'null' }] },
+  },
+} as const;
+
+const scenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'name',
+    'description',
+    'file',
+    'status',
+    'repetitions',
+    'warmup',
+    'isolation',
+    'collectors',
+    'lost',
+    'failure',
+    'baseline',
+    'metrics',
+    'limits',
+    'irqTable',
+  ],
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    file: { type: 'string' },
+    status: { enum: ['pass', 'regression', 'error'] },
+    repetitions: nonNegativeInteger,
+    warmup: nonNegativeInteger,
+    isolation: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'path'],
+          properties: { kind: { const: 'cgroup' }, path: { type: 'string' } },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'reason'],
+          properties: { kind: { enum: ['pid', 'none'] }, reason: { type: 'string' } },
+        },
+      ],
+    },
+    collectors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'enabled', 'availability', 'notes'],
+        properties: {
+          name: { enum: ['proc', 'ebpf'] },
+          enabled: { type: 'boolean' },
+          availability: availabilitySchema,
+          notes: stringList,
+        },
+      },
+    },
+    lost: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['repetition', 'collector', 'what'],
+        properties: {
+          repetition: nonNegativeInteger,
+          collector: { enum: ['proc', 'ebpf'] },
+          what: { type: 'string' },
+        },
+      },
+    },
+    failure: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['repetition', 'kind', 'exitCode', 'signal', 'message', 'stderrTail'],
+          properties: {
+            repetition: nonNegativeInteger,
+            kind: { type: 'string' },
+            exitCode: { type: ['integer', 'null'] },
+            signal: { type: ['string', 'null'] },
+            message: { type: 'string' },
+            stderrTail: { type: 'string' },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
+    baseline: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'machine', 'recordedAt', 'mismatch', 'stale'],
+          properties: {
+            path: { type: 'string' },
+            machine: { type: 'string' },
+            recordedAt: { type: 'string' },
+            mismatch: stringList,
+            stale: { type: 'boolean' },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
+    metrics: { type: 'array', items: metricSchema },
+    limits: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['text', 'metric', 'verdict'],
+        properties: { text: { type: 'string' }, metric: { type: 'string' }, verdict: verdictSchema },
+      },
+    },
+    irqTable: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['nodes', 'rows', 'perCpu'],
+          properties: {
+            nodes: { type: 'array', items: nonNegativeInteger },
+            rows: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['irq', 'name', 'total', 'perNode'],
+                properties: {
+                  irq: { type: 'string' },
+                  name: { type: 'string' },
+                  total: { type: 'number', minimum: 0 },
+                  perNode: { type: 'array', items: { type: 'number', minimum: 0 } },
+                },
+              },
+            },
+            perCpu: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['cpu', 'node', 'total'],
+                properties: { cpu: nonNegativeInteger, node: nonNegativeInteger, total: { type: 'number', minimum: 0 } },
+              },
+            },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
+  },
+} as const;
+
+export const reportSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://kdelta.dev/schemas/report.schema.json',
+  title: 'kdelta report',
+  description: 'One run of kdelta: environment, scenarios, metrics, verdicts and overall status.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['schemaVersion', 'runId', 'startedAt', 'endedAt', 'kdeltaVersion', 'environment', 'status', 'family', 'scenarios'],
+  properties: {
+    schemaVersion: { const: 1 },
+    runId: { type: 'string', minLength: 1 },
+    startedAt: { type: 'string', format: 'date-time' },
+    endedAt: { type: 'string', format: 'date-time' },
+    kdeltaVersion: { type: 'string' },
+    environment: fingerprintSchema,
+    status: { enum: ['pass', 'regression', 'error'] },
+    family: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['size', 'correction'],
+      properties: { size: nonNegativeInteger, correction: { enum: ['holm', 'bh', 'none'] } },
+    },
+    scenarios: { type: 'array', items: scenarioSchema },
+  },
+} as const;
+
+/** report.json as the schema describes it (numbers that were NaN/Infinity in memory are null). */
+export type ReportJson = FromSchema<typeof reportSchema>;
+
+// Compile-time drift check: every in-memory Report must be writable as a ReportJson. A field
+// added to the Report type but not to the schema fails here, not in a user's CI.
+type Assert<T extends true> = T;
+export type _ReportFitsSchema = Assert<Report extends ReportJson ? true : false>;
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+
+let compiled: ReturnType<Ajv2020['compile']> | undefined;
+function compiledValidator(): ReturnType<Ajv2020['compile']> {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
+    addFormats(ajv);
+    compiled = ajv.compile(reportSchema);
+  }
+  return compiled;
+}
+
+export type ReportValidation = { ok: true; report: ReportJson } | { ok: false; errors: string[] };
+
+/** Validates a parsed report.json (or anything) against the report schema; errors as `path: message`. */
+export function validateReport(obj: unknown): ReportValidation {
+  const validate = compiledValidator();
+  if (validate(obj)) return { ok: true, report: obj as ReportJson };
+  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+  return { ok: false, errors };
+}
