@@ -1,0 +1,205 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * Patterns shared by the schema and the error translator in load.ts: an ajv `pattern` error
+ * carrying one of these is turned into a message that says what a duration or a percentage
+ * looks like, instead of echoing the regular expression.
+ */
+export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m)$';
+export const PERCENT_PATTERN = '^[0-9]+(\\.[0-9]+)?%$';
+export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
+export const WORKLOAD_METRIC_NAME_PATTERN = '^[a-z0-9_][a-z0-9_.-]*$';
+
+const duration = {
+  type: 'string',
+  pattern: DURATION_PATTERN,
+  description: 'A duration: a number with ns, us, ms, s or m, e.g. 250ms, 2s, 1m.',
+} as const;
+
+const percent = {
+  type: 'string',
+  pattern: PERCENT_PATTERN,
+  description: 'A percentage, e.g. 5%.',
+} as const;
+
+const alpha = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  exclusiveMaximum: 1,
+  description: 'Significance level of the test, e.g. 0.05.',
+} as const;
+
+const workloadMetric = {
+  type: 'object',
+  description: 'A figure the workload prints itself, picked from stdout by a regex with one capture group.',
+  properties: {
+    name: { type: 'string', pattern: WORKLOAD_METRIC_NAME_PATTERN, description: 'Becomes the metric workload.<name>.' },
+    regex: { type: 'string', minLength: 1 },
+    unit: { type: 'string', minLength: 1 },
+    better: { enum: ['lower', 'higher'] },
+  },
+  required: ['name', 'regex', 'unit', 'better'],
+  additionalProperties: false,
+} as const;
+
+const builtin = {
+  type: 'object',
+  description: 'A synthetic load shipped with kdelta.',
+  properties: {
+    name: { enum: ['cpu-contention', 'syscall-loop', 'pipe-pingpong', 'fsync-write', 'loopback-tcp'] },
+    threads: { type: 'integer', minimum: 1, description: 'Busy threads (cpu-contention), ping-pong pairs (pipe-pingpong). Default 2.' },
+    duration: { ...duration, description: 'How long time-bound loads run. Default 2s.' },
+    count: { type: 'integer', minimum: 1, description: 'Operations: syscalls, round trips, writes or bytes. Default 100000.' },
+    cpu: { type: ['integer', 'null'], minimum: 0, description: 'Pin the load to this CPU. Default: not pinned.' },
+  },
+  required: ['name'],
+  additionalProperties: false,
+} as const;
+
+const tinybench = {
+  type: 'object',
+  description: 'A JS module whose exported functions run in-process under tinybench.',
+  properties: {
+    module: { type: 'string', minLength: 1, description: 'Path relative to the scenario file.' },
+    time: { ...duration, description: 'Time budget per task. Default 1s.' },
+    iterations: { type: 'integer', minimum: 1, description: 'Minimum iterations per task. Default 64.' },
+  },
+  required: ['module'],
+  additionalProperties: false,
+} as const;
+
+const workload = {
+  type: 'object',
+  description: 'What to run: exactly one of command, builtin, tinybench.',
+  properties: {
+    command: {
+      type: 'array',
+      items: { type: 'string' },
+      minItems: 1,
+      description: 'argv, run without a shell.',
+    },
+    builtin,
+    tinybench,
+    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra environment (command only).' },
+    cwd: { type: 'string', minLength: 1, description: 'Working folder, relative to the scenario file (command only).' },
+    timeout: { ...duration, description: 'Per repetition. Default 10m.' },
+    metrics: { type: 'array', items: workloadMetric },
+  },
+  oneOf: [{ required: ['command'] }, { required: ['builtin'] }, { required: ['tinybench'] }],
+  additionalProperties: false,
+} as const;
+
+const syscalls = {
+  anyOf: [
+    { type: 'boolean' },
+    {
+      type: 'object',
+      properties: {
+        include: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Syscall names to time; empty: all.' },
+        exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
+        exclude_blocking: { type: 'boolean', description: 'Leave poll, futex, epoll_wait, nanosleep, ... out of totals.' },
+        sample: { type: 'integer', minimum: 1, description: 'Time one call in N. Default 1.' },
+      },
+      additionalProperties: false,
+    },
+  ],
+} as const;
+
+const collect = {
+  type: 'object',
+  properties: {
+    proc: {
+      anyOf: [
+        { type: 'boolean' },
+        {
+          type: 'object',
+          properties: { interval: { ...duration, description: 'Sampling interval. Default 250ms.' } },
+          additionalProperties: false,
+        },
+      ],
+    },
+    ebpf: {
+      anyOf: [
+        { type: 'boolean' },
+        {
+          type: 'object',
+          properties: {
+            ready_delay: { type: 'boolean' },
+            syscalls,
+            irq: { type: 'boolean' },
+          },
+          additionalProperties: false,
+        },
+      ],
+    },
+    require: {
+      type: 'array',
+      items: { enum: ['proc', 'ebpf'] },
+      uniqueItems: true,
+      description: 'Collectors that must run here, else the run exits 3.',
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+const gate = {
+  type: 'object',
+  properties: {
+    alpha,
+    tolerance: { ...percent, description: 'Smallest change that counts as a regression. Default 5%.' },
+    correction: { enum: ['holm', 'bh', 'none'] },
+    test: { enum: ['mann-whitney', 'welch', 'bootstrap'] },
+    require_same_machine: { type: 'boolean' },
+    metrics: {
+      type: 'object',
+      description: 'Metric names or * patterns that gate; the rest are reported.',
+      additionalProperties: {
+        anyOf: [
+          {
+            type: 'object',
+            properties: { tolerance: percent, alpha },
+            additionalProperties: false,
+          },
+          { type: 'null' },
+        ],
+      },
+    },
+    limits: {
+      type: 'array',
+      description: 'Absolute limits, `<metric> <op> <value><unit>`: on the median, or on each repetition.',
+      items: {
+        anyOf: [
+          { type: 'string' },
+          {
+            type: 'object',
+            properties: { each: { type: 'string' } },
+            required: ['each'],
+            additionalProperties: false,
+          },
+        ],
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+/** The scenario file format (YAML or JSON, one scenario per file). Committed as schemas/scenario.schema.json. */
+export const scenarioSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'kdelta scenario',
+  type: 'object',
+  properties: {
+    name: { type: 'string', pattern: NAME_PATTERN, description: 'Unique across scenarios.' },
+    description: { type: 'string' },
+    workload,
+    repetitions: { type: 'integer', minimum: 1, description: 'Counted repetitions. Default 10.' },
+    warmup: { type: 'integer', minimum: 0, description: 'Repetitions run first and thrown away. Default 1.' },
+    collect,
+    gate,
+  },
+  required: ['name', 'workload'],
+  additionalProperties: false,
+} as const;
+
+/** A scenario file as written, after schema validation. */
+export type ScenarioFile = FromSchema<typeof scenarioSchema>;
