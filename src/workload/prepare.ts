@@ -1,0 +1,46 @@
+import { stat } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import type { WorkloadSpec } from '../scenario/types.js';
+import { prepareBuiltin } from './builtin.js';
+import { argvLabel, runCommand } from './command.js';
+import { requireHelper } from './helpers.js';
+import { prepareTinybench } from './tinybench.js';
+import type { PreparedWorkload } from './types.js';
+
+type CommandSpec = Extract<WorkloadSpec, { kind: 'command' }>;
+
+/**
+ * Checks what can be checked before the first repetition (helpers built, module present,
+ * working directory exists) and returns the workload ready to run. Bad input or a missing
+ * helper is an InputError carrying the fix; everything that goes wrong while a repetition
+ * runs is a WorkloadOutcome.
+ */
+export async function prepareWorkload(spec: WorkloadSpec): Promise<PreparedWorkload> {
+  switch (spec.kind) {
+    case 'command':
+      return prepareCommand(spec);
+    case 'builtin':
+      return prepareBuiltin(spec);
+    case 'tinybench':
+      return prepareTinybench(spec);
+  }
+}
+
+async function prepareCommand(spec: CommandSpec): Promise<PreparedWorkload> {
+  const isDir = await stat(spec.cwd).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new InputError(`workload cwd is not a directory: ${spec.cwd}`, 2, undefined, 'fix workload.cwd in the scenario');
+  const cgexec = await requireHelper('kdelta-cgexec');
+  const invocation = {
+    argv: spec.argv,
+    env: spec.env,
+    cwd: spec.cwd,
+    timeoutMs: spec.timeoutMs,
+    metrics: spec.metrics,
+    label: `\`${argvLabel(spec.argv)}\``,
+    cgexec,
+  };
+  return { inProcess: false, run: (ctx) => runCommand(invocation, ctx) };
+}
