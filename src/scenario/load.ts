@@ -6,6 +6,7 @@ import {
   DURATION_PATTERN,
   NAME_PATTERN,
   PERCENT_PATTERN,
+  SYSCALL_NAME_PATTERN,
   WORKLOAD_METRIC_NAME_PATTERN,
   scenarioSchema,
   type ScenarioFile,
@@ -252,6 +253,7 @@ function findingFromError(e: ErrorObject): Finding | null {
       if (pattern === WORKLOAD_METRIC_NAME_PATTERN) {
         return value(`bad metric name ${describeValue(data)} in ${name}: use lower-case letters, digits, "_", "." and "-"`);
       }
+      if (pattern === SYSCALL_NAME_PATTERN) return value(`bad syscall name ${describeValue(data)} in ${name}: use the kernel's name, e.g. read, futex, epoll_wait`);
       return value(`${name} must match ${pattern}, not ${describeValue(data)}`);
     }
     case 'minimum':
@@ -368,7 +370,7 @@ function regexProblem(source: string): string | null {
   try {
     re = new RegExp(source, 'mu');
   } catch (err) {
-    return `bad regex ${JSON.stringify(source)}: ${(err as Error).message.replace(/^Invalid regular expression: /u, '')}`;
+    return `bad regex ${JSON.stringify(source)}: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /u, '')}`;
   }
   // An alternation with the empty string always matches, so its match shows the group count.
   const groups = (new RegExp(`${re.source}|`, 'u').exec('')?.length ?? 1) - 1;
@@ -603,6 +605,8 @@ function fsMessage(err: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a folder, not a file';
+    case 'ENOTDIR':
+      return 'a part of this path is a file, not a folder';
     default:
       return `cannot read: ${e.message}`;
   }

@@ -9,6 +9,7 @@ export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m)$';
 export const PERCENT_PATTERN = '^[0-9]+(\\.[0-9]+)?%$';
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 export const WORKLOAD_METRIC_NAME_PATTERN = '^[a-z0-9_][a-z0-9_.-]*$';
+export const SYSCALL_NAME_PATTERN = '^[a-z_][a-z0-9_]*$';
 
 const duration = {
   type: 'string',
@@ -95,8 +96,8 @@ const syscalls = {
     {
       type: 'object',
       properties: {
-        include: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Syscall names to time; empty: all.' },
-        exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
+        include: { type: 'array', items: { type: 'string', pattern: SYSCALL_NAME_PATTERN }, description: 'Syscall names to time; empty: all.' },
+        exclude: { type: 'array', items: { type: 'string', pattern: SYSCALL_NAME_PATTERN } },
         exclude_blocking: { type: 'boolean', description: 'Leave poll, futex, epoll_wait, nanosleep, ... out of totals.' },
         sample: { type: 'integer', minimum: 1, description: 'Time one call in N. Default 1.' },
       },
