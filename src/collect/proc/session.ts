@@ -1,0 +1,129 @@
+import { performance } from 'node:perf_hooks';
+import type { MachineFacts } from '../../environment/types.js';
+import type { CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
+import { procDegradations } from './availability.js';
+import { procCapture } from './metrics.js';
+import { readCgroupTasks, readSystemSample, type SystemSample } from './snapshot.js';
+import { TaskTracker } from './tasks.js';
+import { readTopology } from './topology.js';
+
+export { procAvailability, procDegradations } from './availability.js';
+
+export interface ProcSessionOptions {
+  /** Where /proc and /sys are; tests may point them at recorded trees. */
+  roots?: { proc: string; sys: string };
+}
+
+interface RepetitionState {
+  rep: RepetitionRef;
+  t0: number;
+  samples: SystemSample[];
+  tracker: TaskTracker | null;
+  timer: ReturnType<typeof setInterval> | null;
+  inFlight: Promise<void> | null;
+  skippedTicks: number;
+  errors: string[];
+}
+
+/**
+ * The /proc sampler: a snapshot before and after each repetition and one every
+ * `intervalMs` in between, reading files only (no subprocesses). Each sample also polls the
+ * threads of the repetition's cgroup, since a thread's schedstat and status vanish with it.
+ */
+export function createProcSession(spec: { intervalMs: number }, facts: MachineFacts, options: ProcSessionOptions = {}): CollectorSession {
+  const roots = options.roots ?? { proc: '/proc', sys: '/sys' };
+  const intervalMs = Math.max(1, spec.intervalMs);
+  let cpuNode: Record<number, number> = { ...facts.cpuNode };
+  let nodes = facts.numaNodes.length > 0 ? [...facts.numaNodes] : [0];
+  let current: RepetitionState | null = null;
+
+  const elapsed = (st: RepetitionState) => (performance.now() - st.t0) / 1000;
+
+  async function sample(st: RepetitionState, atStart: boolean): Promise<void> {
+    const cgroupPath = st.rep.cgroup?.path ?? null;
+    const [sys, tasks] = await Promise.all([
+      readSystemSample(roots.proc, cgroupPath, elapsed(st)),
+      cgroupPath ? readCgroupTasks(roots.proc, cgroupPath) : Promise.resolve([]),
+    ]);
+    if (st.tracker) {
+      st.tracker.observe(tasks, atStart);
+      sys.taskRunDelayNs = st.tracker.totals().runDelayNs;
+    }
+    st.samples.push(sys);
+  }
+
+  function stopTimer(st: RepetitionState | null): void {
+    if (st?.timer) clearInterval(st.timer);
+    if (st) st.timer = null;
+  }
+
+  return {
+    name: 'proc',
+
+    async start(): Promise<void> {
+      // Facts name the CPUs online when kdelta started; a CPU brought online later still needs a node.
+      const topo = await readTopology(roots);
+      cpuNode = { ...topo.cpuNode, ...facts.cpuNode };
+      if (facts.numaNodes.length === 0) nodes = topo.nodes;
+    },
+
+    async beforeRepetition(rep: RepetitionRef): Promise<void> {
+      stopTimer(current);
+      const st: RepetitionState = {
+        rep,
+        t0: performance.now(),
+        samples: [],
+        tracker: rep.cgroup ? new TaskTracker() : null,
+        timer: null,
+        inFlight: null,
+        skippedTicks: 0,
+        errors: [],
+      };
+      current = st;
+      await sample(st, true);
+      st.timer = setInterval(() => {
+        if (st.inFlight) {
+          st.skippedTicks++;
+          return;
+        }
+        st.inFlight = sample(st, false)
+          .catch((err: unknown) => {
+            st.errors.push(String(err));
+          })
+          .finally(() => {
+            st.inFlight = null;
+          });
+      }, intervalMs);
+      // The sampler must never be what keeps kdelta alive.
+      st.timer.unref();
+    },
+
+    async afterRepetition(rep: RepetitionRef, tasks: TaskSet): Promise<RepetitionCapture> {
+      const st = current;
+      if (!st || st.rep.index !== rep.index) {
+        return { metrics: [], lost: [`the /proc sampler was not started for repetition ${rep.index}`], notes: [], series: [] };
+      }
+      stopTimer(st);
+      if (st.inFlight) await st.inFlight;
+      await sample(st, false);
+      current = null;
+      const capture = procCapture({
+        samples: st.samples,
+        polled: st.tracker ? st.tracker.totals() : null,
+        reported: tasks.threads,
+        cpuNode,
+        nodes,
+        skippedTicks: st.skippedTicks,
+      });
+      for (const e of st.errors) capture.lost.push(`a /proc sample failed: ${e}`);
+      for (const d of procDegradations(facts)) capture.notes.push(`${d.missing}: without ${d.disables.join(', ')}`);
+      if (!rep.cgroup) capture.notes.push('no repetition cgroup: the workload\'s threads were not polled, so sched.context_switches and the polled sched.ready_delay.total are missing');
+      return capture;
+    },
+
+    async stop(): Promise<void> {
+      stopTimer(current);
+      current = null;
+    },
+  };
+}
