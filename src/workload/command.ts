@@ -79,6 +79,7 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
     // is what a timeout kills.
     detached: true,
   });
+  if (child.pid !== undefined) ctx.onStart?.(child.pid);
   child.stdout?.on('data', (b: Buffer) => stdout.push(b));
   child.stderr?.on('data', (b: Buffer) => stderr.push(b));
 

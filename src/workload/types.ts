@@ -7,6 +7,11 @@ export interface RunContext {
   cgroup: CgroupRef | null;
   /** Aborts the repetition (SIGINT/SIGTERM to kdelta): the workload and its whole tree are killed. */
   signal: AbortSignal;
+  /**
+   * Called with the workload's main pid as soon as it is spawned (before it exits), for
+   * collectors that follow a pid when there is no cgroup (the non-root fallback).
+   */
+  onStart?: (pid: number) => void;
 }
 
 export type WorkloadOutcome =

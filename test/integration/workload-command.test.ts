@@ -204,6 +204,20 @@ describe('command workloads without a cgroup (non-root fallback)', () => {
     expect(o.message).toBe('command not found: kdelta-no-such-command-h4');
   });
 
+  it('onStart receives the workload pid while it runs', async () => {
+    const w = await prepareWorkload(command(['sleep', '0.2']));
+    let seen: { pid: number; running: boolean } | null = null;
+    const o = await w.run({
+      cgroup: null,
+      signal: noAbort(),
+      onStart: (pid) => {
+        seen = { pid, running: alive(pid) };
+      },
+    });
+    if (o.state !== 'ok') throw new Error(o.message);
+    expect(seen).toEqual({ pid: o.tasks.pid, running: true });
+  });
+
   it('a command that exits 3 fails as exit 3', async () => {
     const w = await prepareWorkload(command(['sh', '-c', 'echo bad >&2; exit 3']));
     const o = failed(await w.run({ cgroup: null, signal: noAbort() }));
