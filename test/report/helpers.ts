@@ -1,0 +1,61 @@
+// Shared by the report tests: the repository root, the Jenkins XSD beside it, and the
+// external tools the formats are checked with (run for real, never mocked).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** In CI the repository is cloned with shared/ beside it. */
+export const jenkinsXsd = resolve(repoRoot, '../shared/conformance/jenkins-junit.xsd');
+
+export function tempDir(prefix = 'kdelta-report-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Runs xmllint's schema validation; returns its exit status and messages instead of throwing. */
+export function xmllintSchema(xml: string): { status: number; output: string } {
+  const file = join(tempDir(), 'junit.xml');
+  writeFileSync(file, xml);
+  const run = spawnSync('xmllint', ['--noout', '--schema', jenkinsXsd, file], { encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Evaluates an XPath expression with xmllint on the XML text (values come back entity-decoded). */
+export function xpath(xml: string, expr: string): string {
+  const file = join(tempDir(), 'doc.xml');
+  writeFileSync(file, xml);
+  // xmllint ends its answer with a newline of its own.
+  return execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8' }).replace(/\n$/, '');
+}
+
+/** Renders GFM to HTML with Debian's cmark-gfm and the table extension (raw HTML allowed, as GitHub does after sanitising). */
+export function cmarkGfm(markdown: string, unsafe = false): string {
+  return execFileSync('cmark-gfm', ['-e', 'table', ...(unsafe ? ['--unsafe'] : [])], {
+    input: markdown,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** The text of HTML: tags dropped, the entities cmark-gfm writes decoded. */
+export function htmlText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** The <table> elements of HTML, each as its list of rows, each row as its cell texts. */
+export function htmlTables(html: string): string[][][] {
+  return Array.from(html.matchAll(/<table>([\s\S]*?)<\/table>/g), (t) =>
+    Array.from(t[1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g), (r) =>
+      Array.from(r[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g), (c) => htmlText(c[1]!)),
+    ),
+  );
+}
