@@ -1,0 +1,258 @@
+import { styleText } from 'node:util';
+import { formatCpuList } from '../collect/proc/cpulist.js';
+import { procDegradations } from '../collect/proc/availability.js';
+import { TRACEFS_PATH } from '../environment/probe.js';
+import type { MachineFacts } from '../environment/types.js';
+
+/**
+ * `ok`: nothing to do. `missing`: something kdelta would measure cannot be measured here
+ * (`disables` says what). `warning`: everything can be measured, but the figures are noisier or
+ * less comparable than they could be (frequency scaling, SMT, irqbalance).
+ */
+export type CheckStatus = 'ok' | 'missing' | 'warning';
+
+export interface DoctorCheck {
+  id: string;
+  ok: boolean;
+  status: CheckStatus;
+  /** What was found, in a few words. */
+  detail: string;
+  /** A command or step that fixes it. */
+  fix?: string;
+  /** Metric names or patterns this takes away (empty for ok checks and warnings). */
+  disables: string[];
+}
+
+/** The facts as `doctor --json` prints them: counts where a reader wants counts, plus the raw lists. */
+export interface DoctorFacts {
+  isRoot: boolean;
+  hasBpfCaps: boolean;
+  bpftrace: { usable: boolean; version: string | null; path: string | null };
+  tracefs: string | null;
+  btf: boolean;
+  cgroup2: string | null;
+  schedstat: boolean;
+  psi: boolean;
+  cpus: number;
+  onlineCpus: string;
+  numaNodes: number;
+  cpuNode: Record<number, number>;
+  smt: boolean;
+  governor: string | null;
+  irqbalanceRunning: boolean;
+  kernelRelease: string;
+  arch: string;
+  cpuModel: string;
+}
+
+export interface DoctorReport {
+  checks: DoctorCheck[];
+  facts: DoctorFacts;
+  /** Every metric pattern some missing check disables, deduplicated, in check order. */
+  disabled: string[];
+  summary: { ok: number; missing: number; warning: number };
+}
+
+/** What the eBPF capture measures (DESIGN.md's metric table); the /proc sampler keeps counts per CPU and node. */
+export const EBPF_METRICS = ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time'] as const;
+
+/** bpftrace can attach kdelta's tracepoints: installed, privileged enough, tracefs mounted. */
+export function bpftraceUsable(facts: MachineFacts): boolean {
+  return facts.bpftrace !== null && (facts.isRoot || facts.hasBpfCaps) && facts.tracefs !== null;
+}
+
+/**
+ * What the /proc sampler loses when only this one feature is missing, from the sampler's own
+ * table, so doctor and the run report never disagree about it.
+ */
+function procLoses(facts: MachineFacts, feature: Partial<Pick<MachineFacts, 'psi' | 'schedstat' | 'cgroup2'>>): string[] {
+  const healthy: MachineFacts = { ...facts, psi: true, schedstat: true, cgroup2: facts.cgroup2 ?? '/sys/fs/cgroup' };
+  return procDegradations({ ...healthy, ...feature }).flatMap((d) => d.disables);
+}
+
+function ok(id: string, detail: string): DoctorCheck {
+  return { id, ok: true, status: 'ok', detail, disables: [] };
+}
+
+function missing(id: string, detail: string, fix: string, disables: readonly string[]): DoctorCheck {
+  return { id, ok: false, status: 'missing', detail, fix, disables: [...disables] };
+}
+
+function warning(id: string, detail: string, fix: string): DoctorCheck {
+  return { id, ok: false, status: 'warning', detail, fix, disables: [] };
+}
+
+/** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
+export function runDoctor(facts: MachineFacts): DoctorReport {
+  const checks: DoctorCheck[] = [];
+
+  checks.push(
+    facts.isRoot
+      ? ok('privileges', 'running as root')
+      : facts.hasBpfCaps
+        ? ok('privileges', 'CAP_BPF and CAP_PERFMON in the effective set')
+        : missing('privileges', 'not root, and no CAP_BPF/CAP_PERFMON: bpftrace cannot load programs', 'run kdelta as root (sudo kdelta ...)', EBPF_METRICS),
+  );
+
+  checks.push(
+    facts.bpftrace
+      ? ok('bpftrace', `bpftrace ${facts.bpftrace.version} at ${facts.bpftrace.path}`)
+      : missing('bpftrace', 'bpftrace not found on PATH (or `bpftrace --version` failed)', 'apt-get install bpftrace', EBPF_METRICS),
+  );
+
+  checks.push(
+    facts.tracefs
+      ? ok('tracefs', `mounted at ${facts.tracefs}`)
+      : missing(
+          'tracefs',
+          'not mounted: bpftrace reports "tracepoint not found" for every probe',
+          `kdelta doctor --fix (or: mount -t tracefs tracefs ${TRACEFS_PATH})`,
+          EBPF_METRICS,
+        ),
+  );
+
+  checks.push(
+    facts.btf
+      ? ok('btf', '/sys/kernel/btf/vmlinux present')
+      : warning(
+          'btf',
+          'no /sys/kernel/btf/vmlinux: tracepoints still work, but bpftrace cannot resolve kernel struct types',
+          'a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian and Ubuntu kernels have it)',
+        ),
+  );
+
+  checks.push(
+    facts.cgroup2
+      ? ok('cgroup2', `mounted at ${facts.cgroup2}`)
+      : missing(
+          'cgroup2',
+          'no cgroup v2 mount: workloads run without a cgroup of their own, so eBPF filtering follows the main pid only and a timeout kills only what kdelta can see',
+          'mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 none /sys/fs/cgroup/unified',
+          procLoses(facts, { cgroup2: null }),
+        ),
+  );
+
+  checks.push(
+    facts.schedstat
+      ? ok('schedstat', 'per-task run_delay readable (CONFIG_SCHED_INFO)')
+      : missing(
+          'schedstat',
+          '/proc/<pid>/schedstat not readable: no cross-check of run-queue delay, and no fallback when eBPF cannot run',
+          'a kernel built with CONFIG_SCHED_INFO=y (or CONFIG_SCHEDSTATS=y)',
+          procLoses(facts, { schedstat: false }),
+        ),
+  );
+
+  checks.push(
+    facts.psi
+      ? ok('psi', '/proc/pressure/cpu readable')
+      : missing('psi', 'no pressure stall information', 'boot with psi=1 (kernel built with CONFIG_PSI=y)', procLoses(facts, { psi: false })),
+  );
+
+  const cpus = facts.onlineCpus.length;
+  checks.push(
+    cpus > 0 ? ok('cpus', `${cpus} online (${formatCpuList(facts.onlineCpus)})`) : missing('cpus', 'no online CPUs listed in /sys/devices/system/cpu/online', 'mount sysfs at /sys', ['irq.cpu*.count', 'irq.node*.*', 'irq.imbalance']),
+  );
+
+  const nodeDetail = facts.numaNodes
+    .map((n) => {
+      const nodeCpus = Object.entries(facts.cpuNode)
+        .filter(([, node]) => node === n)
+        .map(([cpu]) => Number(cpu));
+      return `node${n}: ${formatCpuList(nodeCpus) || 'no CPUs'}`;
+    })
+    .join('; ');
+  checks.push(ok('numa', `${facts.numaNodes.length} node${facts.numaNodes.length === 1 ? '' : 's'} (${nodeDetail})`));
+
+  const governor = facts.governor;
+  checks.push(
+    governor === null
+      ? ok('governor', 'no cpufreq (virtual machine or fixed frequency)')
+      : governor === 'performance'
+        ? ok('governor', 'performance')
+        : warning(
+            'governor',
+            `${governor}: frequency scaling moves timings between runs`,
+            'cpupower frequency-set -g performance',
+          ),
+  );
+
+  checks.push(
+    facts.smt
+      ? warning('smt', 'SMT on: sibling hardware threads share a core and disturb each other', 'echo off > /sys/devices/system/cpu/smt/control')
+      : ok('smt', 'off or not supported'),
+  );
+
+  checks.push(
+    facts.irqbalanceRunning
+      ? warning('irqbalance', 'irqbalance is running: it moves IRQs between CPUs during runs, so irq.cpu*/irq.node* drift', 'systemctl stop irqbalance')
+      : ok('irqbalance', 'not running'),
+  );
+
+  const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];
+  const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;
+  return {
+    checks,
+    facts: {
+      isRoot: facts.isRoot,
+      hasBpfCaps: facts.hasBpfCaps,
+      bpftrace: { usable: bpftraceUsable(facts), version: facts.bpftrace?.version ?? null, path: facts.bpftrace?.path ?? null },
+      tracefs: facts.tracefs,
+      btf: facts.btf,
+      cgroup2: facts.cgroup2,
+      schedstat: facts.schedstat,
+      psi: facts.psi,
+      cpus,
+      onlineCpus: formatCpuList(facts.onlineCpus),
+      numaNodes: facts.numaNodes.length,
+      cpuNode: facts.cpuNode,
+      smt: facts.smt,
+      governor: facts.governor,
+      irqbalanceRunning: facts.irqbalanceRunning,
+      kernelRelease: facts.kernelRelease,
+      arch: facts.arch,
+      cpuModel: facts.cpuModel,
+    },
+    disabled,
+    summary: { ok: count('ok'), missing: count('missing'), warning: count('warning') },
+  };
+}
+
+const MARK: Record<CheckStatus, { plain: string; color: string; style: 'green' | 'red' | 'yellow' }> = {
+  ok: { plain: 'ok', color: '✓', style: 'green' },
+  missing: { plain: 'missing', color: '✗', style: 'red' },
+  warning: { plain: 'warn', color: '!', style: 'yellow' },
+};
+
+/**
+ * One whole line per check (`missing  tracefs     not mounted ... — disables ... — fix: ...`),
+ * then a summary line. Words instead of symbols without colour, so CI logs grep well.
+ */
+export function formatDoctor(report: DoctorReport, opts: { color: boolean }): string {
+  const idWidth = Math.max(...report.checks.map((c) => c.id.length));
+  const markWidth = opts.color ? 1 : Math.max(...Object.values(MARK).map((m) => m.plain.length));
+  const lines = report.checks.map((c) => {
+    const mark = MARK[c.status];
+    const markText = opts.color ? styleText(mark.style, mark.color) : mark.plain.padEnd(markWidth);
+    const parts = [c.detail];
+    if (c.disables.length > 0) parts.push(`disables ${c.disables.join(', ')}`);
+    if (c.fix !== undefined && !c.ok) parts.push(`fix: ${c.fix}`);
+    const id = opts.color ? styleText('bold', c.id.padEnd(idWidth)) : c.id.padEnd(idWidth);
+    return `${markText}  ${id}  ${parts.join(' — ')}`;
+  });
+  const { missing: m, warning: w } = report.summary;
+  const bpf = report.facts.bpftrace.usable ? 'eBPF capture usable' : 'eBPF capture NOT usable';
+  const tail =
+    m === 0
+      ? `${bpf}; every metric can be measured here${w > 0 ? ` (${w} warning${w === 1 ? '' : 's'} about noise)` : ''}.`
+      : `${bpf}; ${m} missing, ${w} warning${w === 1 ? '' : 's'}; not measurable here: ${report.disabled.join(', ')}.`;
+  return `${lines.join('\n')}\n${tail}\n`;
+}
+
+/**
+ * doctor informs, so it exits 0 whatever it finds. With `strict` (for scripts that want to stop
+ * early) it exits 3, the environment code, when a check is missing; warnings never fail.
+ */
+export function doctorExitCode(report: DoctorReport, opts: { strict?: boolean } = {}): 0 | 3 {
+  return opts.strict === true && report.summary.missing > 0 ? 3 : 0;
+}
