@@ -141,7 +141,7 @@ static void print_json_string(const char *s) {
 static void print_metric(const char *name, double value, const char *unit, const char *better) {
   printf("{\"metric\":");
   print_json_string(name);
-  printf(",\"value\":%.6g,\"unit\":", value);
+  printf(",\"value\":%.10g,\"unit\":", value);
   print_json_string(unit);
   printf(",\"better\":\"%s\"}\n", better);
 }

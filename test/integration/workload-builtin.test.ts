@@ -82,7 +82,7 @@ describe('builtin loads create the effect they are named for', () => {
     // 2N spinners on N CPUs wait about half the time: N x duration in total. Other load on
     // the machine only adds to it.
     expect(delayMany).toBeGreaterThan(0.5 * cpus * durationMs * 1e6);
-    expect(delayMany).toBeGreaterThan(5 * delayOne);
+    expect(delayMany).toBeGreaterThan(3 * delayOne);
     expect(metric(many, 'workload.ops')).toBeGreaterThan(0);
   });
 
