@@ -75,5 +75,6 @@ export function slugOf(text: string, maxLength = 40): string {
  * versions, so a kernel upgrade shows up as a fingerprint mismatch rather than a new class.
  */
 export function machineSlug(fp: Fingerprint): string {
-  return `${slugOf(fp.arch, 16)}-${fp.cpuCount}cpu-${fp.numaNodes}node-${slugOf(fp.cpuModel)}`;
+  const arch = fp.arch.toLowerCase().replace(/[^a-z0-9_]+/gu, '-') || 'unknown';
+  return `${arch}-${fp.cpuCount}cpu-${fp.numaNodes}node-${slugOf(fp.cpuModel)}`;
 }

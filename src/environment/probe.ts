@@ -46,6 +46,13 @@ export function parseCpuModel(cpuinfo: string): string {
 
 /** Where tracefs is mounted according to mountinfo (directly, or the automount under debugfs), or null. */
 export function findTracefsMount(mountinfo: string): string | null {
+  const points = tracefsMountPoints(mountinfo);
+  // Prefer the canonical place when tracefs is mounted more than once.
+  return points.find((p) => p === TRACEFS_PATH) ?? points[0] ?? null;
+}
+
+/** Every tracefs mount point in mountinfo order. */
+export function tracefsMountPoints(mountinfo: string): string[] {
   const points: string[] = [];
   for (const line of mountinfo.split('\n')) {
     const sep = line.indexOf(' - ');
@@ -54,8 +61,7 @@ export function findTracefsMount(mountinfo: string): string | null {
     const mountPoint = line.slice(0, sep).split(' ')[4];
     if (mountPoint) points.push(mountPoint.replace(/\\040/gu, ' '));
   }
-  // Prefer the canonical place when tracefs is mounted more than once.
-  return points.find((p) => p === TRACEFS_PATH) ?? points[0] ?? null;
+  return points;
 }
 
 /** `bpftrace v0.17.0` -> `0.17.0`; null when the text names no version. */
@@ -181,17 +187,21 @@ export async function probeMachine(): Promise<MachineFacts> {
  * Mounts tracefs at /sys/kernel/tracing when it is not mounted and we are root: without it
  * bpftrace reports "tracepoint not found" for every probe kdelta uses.
  */
-export async function ensureTracefs(facts: MachineFacts): Promise<{ mounted: boolean; path?: string; error?: string }> {
+export async function ensureTracefs(
+  facts: MachineFacts,
+  /** Where to mount it; only tests pass another place, to leave the shared mount alone. */
+  target: string = TRACEFS_PATH,
+): Promise<{ mounted: boolean; path?: string; error?: string }> {
   if (facts.tracefs !== null) return { mounted: true, path: facts.tracefs };
   if (!facts.isRoot) {
-    return { mounted: false, error: `needs root: run \`sudo mount -t tracefs tracefs ${TRACEFS_PATH}\`` };
+    return { mounted: false, error: `needs root: run \`sudo mount -t tracefs tracefs ${target}\`` };
   }
   try {
-    await execa('mount', ['-t', 'tracefs', 'tracefs', TRACEFS_PATH], { timeout: 10_000 });
+    await execa('mount', ['-t', 'tracefs', 'tracefs', target], { timeout: 10_000 });
   } catch (err) {
     const e = err as { stderr?: string; shortMessage?: string; message: string };
     return { mounted: false, error: (e.stderr?.trim() || e.shortMessage || e.message).split('\n')[0] ?? 'mount failed' };
   }
-  const after = findTracefsMount((await readText('/proc/self/mountinfo')) ?? '');
-  return after !== null ? { mounted: true, path: after } : { mounted: false, error: `mount reported success but ${TRACEFS_PATH} is not in mountinfo` };
+  const mounted = tracefsMountPoints((await readText('/proc/self/mountinfo')) ?? '').includes(target);
+  return mounted ? { mounted: true, path: target } : { mounted: false, error: `mount reported success but ${target} is not in mountinfo` };
 }
