@@ -13,7 +13,7 @@ export interface ConsoleSummaryOptions {
   color: boolean;
   /** Where the reports were written, when they were. */
   written?: { json: string; junit: string; markdown: string };
-  /** Scenario lines before the passing ones are folded into a count (default 20). */
+  /** Scenario lines, worst first, before the rest are folded into a count (default 20). */
   maxScenarioLines?: number;
   /** Regressions listed (default 5). */
   maxWorst?: number;
@@ -87,8 +87,8 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     .map((s, i) => ({ s, i }))
     .sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i)
     .map(({ s }) => s);
-  const notPassing = ordered.filter((s) => s.status !== 'pass');
-  const shown = [...notPassing, ...ordered.filter((s) => s.status === 'pass').slice(0, Math.max(0, maxLines - notPassing.length))];
+  // Worst first, so on a long run the lines that matter are the ones left on screen.
+  const shown = ordered.slice(0, maxLines);
   const nameWidth = Math.min(32, Math.max(0, ...shown.map((s) => printable(s.name).length)));
   for (const s of shown) {
     const { mark, style } = SCENARIO_MARK[s.status];
@@ -97,8 +97,14 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
       : countsText(countByStatus(gatedItemsOf(s)), paint) || 'no gated metrics';
     lines.push(`  ${paint(style, mark)} ${printable(s.name).padEnd(nameWidth)}  ${paint(style, s.status.padEnd(10))}  ${detail}`);
   }
-  const hidden = report.scenarios.length - shown.length;
-  if (hidden > 0) lines.push(`  … and ${formatCount(hidden)} more passing scenario${hidden === 1 ? '' : 's'}`);
+  const hidden = ordered.slice(shown.length);
+  if (hidden.length > 0) {
+    const byStatus = (['error', 'regression', 'pass'] as const)
+      .map((st) => [st, hidden.filter((s) => s.status === st).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([st, n]) => `${formatCount(n)} ${st}`);
+    lines.push(`  … and ${formatCount(hidden.length)} more scenario${hidden.length === 1 ? '' : 's'} (${byStatus.join(', ')})`);
+  }
 
   if (items.length) lines.push(`gated checks: ${countsText(countByStatus(items), paint)}`);
   const worst = worstFailures(report, options.maxWorst ?? 5);
