@@ -532,7 +532,14 @@ export function scenarioFromText(file: string, absFile: string, text: string): P
   if (doc.errors.length > 0) {
     return {
       ...none,
-      problems: doc.errors.map((err) => problem(lines.linePos(err.pos[0]), `YAML syntax: ${err.message.split('\n')[0] ?? err.message}`)),
+      problems: doc.errors.map((err) =>
+        problem(
+          lines.linePos(err.pos[0]),
+          err.code === 'MULTIPLE_DOCS'
+            ? 'a scenario file holds one scenario: put each document after --- in a file of its own'
+            : `YAML syntax: ${err.message.split('\n')[0] ?? err.message}`,
+        ),
+      ),
     };
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });

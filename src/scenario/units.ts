@@ -15,11 +15,12 @@ export const PERCENT_HINT = 'use a number with %, e.g. 5%';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const NUMBER_WITH_UNIT = /^([0-9]+(?:\.[0-9]+)?)\s*([^\s0-9.]*)$/u;
+// The same shape as DURATION_PATTERN in schema.ts: no space, so `2 s` fails in the schema and here alike.
+const NUMBER_WITH_UNIT = /^([0-9]+(?:\.[0-9]+)?)([^\s0-9.]*)$/u;
 
 /** `250ms` -> 250 000 000. Used for durations in scenario files and time values in limits. */
 export function parseDurationNs(text: string): Parsed<number> {
-  const m = NUMBER_WITH_UNIT.exec(text.trim());
+  const m = NUMBER_WITH_UNIT.exec(text);
   const factor = m?.[2] ? UNIT_NS[m[2]] : undefined;
   if (!m?.[1] || factor === undefined) return { ok: false, error: `bad duration "${text}": ${DURATION_HINT}` };
   return { ok: true, value: Number(m[1]) * factor };

@@ -164,6 +164,12 @@ describe('text-level checks', () => {
     ]);
   });
 
+  test('a second YAML document is refused: one scenario per file', () => {
+    expect(check('name: a\nworkload: { command: [x] }\n---\nname: b\n')).toEqual([
+      '3:1: a scenario file holds one scenario: put each document after --- in a file of its own',
+    ]);
+  });
+
   test('a duplicate key is a YAML error at the second key', () => {
     expect(check('name: x\nname: y\nworkload: { command: [x] }\n')).toEqual(['2:1: YAML syntax: Map keys must be unique']);
   });

@@ -1,7 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { scenarioSchema } from '../../src/scenario/schema.js';
+import { scenarioSchema, type ScenarioFile } from '../../src/scenario/schema.js';
+import type { BuiltinName, CollectorName, Correction, StatTest } from '../../src/scenario/types.js';
+import type { Better } from '../../src/metrics/types.js';
 import { editDistance, closestMatch } from '../../src/scenario/suggest.js';
 import { metricPatternProblem, metricPatternRegExp } from '../../src/scenario/metric-names.js';
 
@@ -74,5 +76,25 @@ describe('metric patterns', () => {
     expect(re.test('syscall.io_uring.enter.p99')).toBe(true);
     expect(re.test('syscall.read.p999')).toBe(false);
     expect(metricPatternRegExp('irq.node0.share').test('irqXnode0.share')).toBe(false);
+  });
+});
+
+describe('the schema and the Scenario type agree', () => {
+  // Checked by `tsc --noEmit` (tsconfig includes test/): a new builtin, test or correction added
+  // on one side only fails the typecheck.
+  test('enumerations are the same on both sides', () => {
+    type File = ScenarioFile;
+    expectTypeOf<NonNullable<File['workload']['builtin']>['name']>().toEqualTypeOf<BuiltinName>();
+    expectTypeOf<NonNullable<NonNullable<File['gate']>['correction']>>().toEqualTypeOf<Correction>();
+    expectTypeOf<NonNullable<NonNullable<File['gate']>['test']>>().toEqualTypeOf<StatTest>();
+    expectTypeOf<NonNullable<NonNullable<File['collect']>['require']>[number]>().toEqualTypeOf<CollectorName>();
+    expectTypeOf<NonNullable<File['workload']['metrics']>[number]['better']>().toEqualTypeOf<Better>();
+    expect(scenarioSchema.properties.workload.properties.builtin.properties.name.enum).toEqual([
+      'cpu-contention',
+      'syscall-loop',
+      'pipe-pingpong',
+      'fsync-write',
+      'loopback-tcp',
+    ] satisfies BuiltinName[]);
   });
 });

@@ -19,7 +19,7 @@ describe('durations', () => {
     expect(parseDurationNs('2ms')).toEqual({ ok: true, value: 2_000_000 });
   });
 
-  test.each(['2 secs', '2', 'ms', '-1s', '1h', '1.s', ''])('%j is not a duration', (text) => {
+  test.each(['2 secs', '2 s', ' 2s', '2', 'ms', '-1s', '1h', '1.s', ''])('%j is not a duration', (text) => {
     expect(parseDurationMs(text)).toEqual({ ok: false, error: `bad duration "${text}": use a number with ns, us, ms, s or m, e.g. 250ms` });
   });
 });
