@@ -233,11 +233,12 @@ export function formatDoctor(report: DoctorReport, opts: { color: boolean }): st
   const markWidth = opts.color ? 1 : Math.max(...Object.values(MARK).map((m) => m.plain.length));
   const lines = report.checks.map((c) => {
     const mark = MARK[c.status];
-    const markText = opts.color ? styleText(mark.style, mark.color) : mark.plain.padEnd(markWidth);
+    // The caller has already decided on colour (TTY, NO_COLOR); styleText must not second-guess it.
+    const markText = opts.color ? styleText(mark.style, mark.color, { validateStream: false }) : mark.plain.padEnd(markWidth);
     const parts = [c.detail];
     if (c.disables.length > 0) parts.push(`disables ${c.disables.join(', ')}`);
     if (c.fix !== undefined && !c.ok) parts.push(`fix: ${c.fix}`);
-    const id = opts.color ? styleText('bold', c.id.padEnd(idWidth)) : c.id.padEnd(idWidth);
+    const id = opts.color ? styleText('bold', c.id.padEnd(idWidth), { validateStream: false }) : c.id.padEnd(idWidth);
     return `${markText}  ${id}  ${parts.join(' — ')}`;
   });
   const { missing: m, warning: w } = report.summary;

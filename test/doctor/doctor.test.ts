@@ -116,6 +116,12 @@ describe('formatting', () => {
     );
   });
 
+  test('with colour, marks are coloured symbols', () => {
+    const first = formatDoctor(runDoctor({ ...VM, tracefs: null }), { color: true }).split('\n');
+    expect(first[0]).toBe('\u001b[32m✓\u001b[39m  \u001b[1mprivileges\u001b[22m  running as root');
+    expect(first[2]?.startsWith('\u001b[31m✗\u001b[39m  ')).toBe(true);
+  });
+
   test('a healthy machine ends with a one-line all-clear', () => {
     expect(formatDoctor(runDoctor(VM), { color: false }).trimEnd().split('\n').at(-1)).toBe('eBPF capture usable; every metric can be measured here.');
   });
