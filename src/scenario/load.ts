@@ -599,7 +599,16 @@ export async function listScenarioFiles(paths: readonly string[]): Promise<{ fil
     }
     files.push(...found);
   }
-  return { files: [...new Set(files)], problems };
+  // The same file named twice (`a.yaml` and `./a.yaml`, or a file and its folder) is loaded once,
+  // so it is not reported as a duplicate of itself.
+  const seen = new Set<string>();
+  const unique = files.filter((f) => {
+    const key = resolve(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { files: unique, problems };
 }
 
 function fsMessage(err: unknown): string {

@@ -88,6 +88,12 @@ describe('broken scenario files', () => {
     ]);
   });
 
+  test('a file named twice, once through its folder, is loaded once', async () => {
+    const { scenarios, problems } = await loadScenarios([fixture('valid/minimal.json'), `./${fixture('valid')}`]);
+    expect(problems).toEqual([]);
+    expect(scenarios.map((s) => s.name)).toEqual(['syscalls', 'sort.bench', 'hackbench-pipes']);
+  });
+
   test('every broken file in a folder is reported in one pass', async () => {
     const { scenarios, problems } = await loadScenarios([fixture('broken')]);
     expect(scenarios).toEqual([]);
