@@ -1,6 +1,15 @@
 import { styleText } from 'node:util';
 import { formatCount } from './format.js';
-import { countByStatus, failureLine, gatedItems, gatedItemsOf, ITEM_STATUSES, worstFailures, type ItemStatus } from './items.js';
+import {
+  countByStatus,
+  environmentErrorOf,
+  failureLine,
+  gatedItems,
+  gatedItemsOf,
+  ITEM_STATUSES,
+  worstFailures,
+  type ItemStatus,
+} from './items.js';
 import type { Report, ScenarioReport } from './types.js';
 
 /*
@@ -94,7 +103,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     const { mark, style } = SCENARIO_MARK[s.status];
     const detail = s.failure
       ? `workload failed in repetition ${s.failure.repetition}: ${printable(s.failure.message)}`
-      : countsText(countByStatus(gatedItemsOf(s)), paint) || 'no gated metrics';
+      : (environmentErrorOf(s) ?? (countsText(countByStatus(gatedItemsOf(s)), paint) || 'no gated metrics'));
     lines.push(`  ${paint(style, mark)} ${printable(s.name).padEnd(nameWidth)}  ${paint(style, s.status.padEnd(10))}  ${detail}`);
   }
   const hidden = ordered.slice(shown.length);

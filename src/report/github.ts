@@ -1,5 +1,5 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import { failureLine, worstFailures } from './items.js';
+import { environmentErrorOf, failureLine, worstFailures } from './items.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './types.js';
 
@@ -76,7 +76,8 @@ function annotationFile(file: string, workspace: string | undefined): string {
 
 /**
  * `::error` commands for the worst regressions and broken limits (at most ten), then one per
- * failed workload (at most ten), each on the scenario file.
+ * failed workload and one per scenario that could not run here (at most ten each), each on
+ * the scenario file.
  */
 export function annotationCommands(report: Report, env: Record<string, string | undefined>): string[] {
   const workspace = env['GITHUB_WORKSPACE'];
@@ -99,6 +100,15 @@ export function annotationCommands(report: Report, env: Record<string, string | 
         `repetition ${f.repetition}: ${f.message}${tail ? `\n${tail}` : ''}`,
       ),
     );
+  }
+  const couldNotRun = report.scenarios
+    .flatMap((s) => {
+      const why = environmentErrorOf(s);
+      return why === null ? [] : [{ s, why }];
+    })
+    .slice(0, MAX_ANNOTATIONS);
+  for (const { s, why } of couldNotRun) {
+    lines.push(errorCommand({ file: annotationFile(s.file, workspace), title: `kdelta: ${s.name} could not run` }, why));
   }
   return lines;
 }

@@ -152,3 +152,22 @@ export function wallTimeSeconds(scenario: ScenarioReport): number {
   const factor = wall.unit === 'ns' ? 1e-9 : wall.unit === 'us' ? 1e-6 : wall.unit === 'ms' ? 1e-3 : wall.unit === 's' ? 1 : 0;
   return wall.samples.reduce((a, b) => a + b, 0) * factor;
 }
+
+/** How a failed workload ended, in a few words: `exit code 3`, `signal SIGKILL`, `timeout`. */
+export function failureHow(f: NonNullable<ScenarioReport['failure']>): string {
+  return f.exitCode !== null ? `exit code ${f.exitCode}` : f.signal !== null ? `signal ${f.signal}` : f.kind;
+}
+
+/**
+ * Why a scenario whose status is `error` produced no workload failure: a collector it requires
+ * could not run here (exit 3). Null for scenarios that did not error that way.
+ */
+export function environmentErrorOf(s: ScenarioReport): string | null {
+  if (s.status !== 'error' || s.failure !== null) return null;
+  const unavailable = s.collectors.flatMap((c) =>
+    c.availability.state === 'unavailable'
+      ? [`${c.name} unavailable: ${c.availability.reason}${c.availability.fix ? ` (fix: ${c.availability.fix})` : ''}`]
+      : [],
+  );
+  return unavailable.length ? `the scenario could not run: ${unavailable.join('; ')}` : 'the scenario could not run here';
+}

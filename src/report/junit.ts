@@ -1,6 +1,14 @@
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import type { Fingerprint } from '../environment/types.js';
-import { failureLine, gatedItemsOf, verdictDetailLines, wallTimeSeconds, type GatedItem } from './items.js';
+import {
+  environmentErrorOf,
+  failureHow,
+  failureLine,
+  gatedItemsOf,
+  verdictDetailLines,
+  wallTimeSeconds,
+  type GatedItem,
+} from './items.js';
 import type { Report, ScenarioReport } from './types.js';
 
 /*
@@ -108,13 +116,18 @@ export function renderJunit(report: Report): string {
 
     if (scenario.failure) {
       const f = scenario.failure;
-      const how = f.exitCode !== null ? `exit code ${f.exitCode}` : f.signal !== null ? `signal ${f.signal}` : f.kind;
+      const how = failureHow(f);
       suite
         .testCase()
         .className(classname)
         .name('workload')
         .time(0)
         .error(`workload failed in repetition ${f.repetition} (${how}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
+    }
+
+    const envError = environmentErrorOf(scenario);
+    if (envError !== null) {
+      suite.testCase().className(classname).name('environment').time(0).error(envError, 'environment');
     }
 
     for (const item of gatedItemsOf(scenario)) {

@@ -2,6 +2,8 @@ import type { Histogram } from '../metrics/types.js';
 import { formatChange, formatCi, formatCount, formatFraction, formatValue } from './format.js';
 import {
   countByStatus,
+  environmentErrorOf,
+  failureHow,
   gatedItems,
   isFailure,
   itemStatus,
@@ -48,6 +50,13 @@ export function escapeMarkdown(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_[\]|~$]/g, '\\$&');
+}
+
+/** Like escapeMarkdown, for text that starts a paragraph, where `#`, `-`, `1.` or `=` would start a heading or list. */
+export function escapeParagraph(text: string): string {
+  return escapeMarkdown(text.trimStart())
+    .replace(/^([#+\-=])/, '\\$1')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
 /** Text inside raw HTML (the <summary> line), where Markdown is not parsed. */
@@ -156,8 +165,12 @@ function itemRow(item: GatedItem, order: number): Row {
 
 function failureRow(s: ScenarioReport, order: number): Row | null {
   const f = s.failure;
+  const envError = environmentErrorOf(s);
+  if (envError !== null) {
+    return { rank: -1, order, cells: [escapeMarkdown(s.name), 'environment', '—', '—', '—', `⚠️ ${escapeMarkdown(envError)}`], pass: false };
+  }
   if (!f) return null;
-  const how = f.exitCode !== null ? `exit code ${f.exitCode}` : f.signal !== null ? `signal ${f.signal}` : f.kind;
+  const how = failureHow(f);
   return {
     rank: -1,
     order,
@@ -327,6 +340,8 @@ function lostMarkdown(s: ScenarioReport): string[] {
 
 function failureMarkdown(s: ScenarioReport): string[] {
   const f = s.failure;
+  const envError = environmentErrorOf(s);
+  if (envError !== null) return [`**Could not run**: ${escapeMarkdown(envError)}`, ''];
   if (!f) return [];
   const how = [
     `kind ${escapeMarkdown(f.kind)}`,
@@ -347,7 +362,7 @@ function scenarioFacts(s: ScenarioReport): string[] {
       ? `cgroup ${escapeMarkdown(s.isolation.path)}`
       : `${s.isolation.kind} (${escapeMarkdown(s.isolation.reason)})`;
   const out = [
-    `${escapeMarkdown(s.description)}`,
+    escapeParagraph(s.description),
     '',
     `- file: ${escapeMarkdown(s.file)}`,
     `- ${plural(s.repetitions, 'repetition')} after ${formatCount(s.warmup)} warm-up · isolation: ${iso}`,

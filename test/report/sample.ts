@@ -255,3 +255,30 @@ export function copiedScenarioReport(n: number): Report {
   });
   return report;
 }
+
+/** A scenario that could not run because a collector it requires is unavailable here (exit 3). */
+export function environmentErrorScenario(): ScenarioReport {
+  return {
+    name: 'needs-ebpf',
+    description: '# not a heading\n- nor a list',
+    file: '/work/main/scenarios/needs-ebpf.yaml',
+    status: 'error',
+    repetitions: 5,
+    warmup: 1,
+    isolation: { kind: 'none', reason: 'not started' },
+    collectors: [
+      {
+        name: 'ebpf',
+        enabled: true,
+        availability: { state: 'unavailable', reason: 'bpftrace not found', fix: 'apt-get install bpftrace', disables: ['syscall.*'] },
+        notes: [],
+      },
+    ],
+    lost: [],
+    failure: null,
+    baseline: null,
+    metrics: [],
+    limits: [],
+    irqTable: null,
+  };
+}
