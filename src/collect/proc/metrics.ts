@@ -23,6 +23,12 @@ export interface ProcRepetitionInput {
   nodes: number[];
   /** Ticks the timer skipped because the previous read had not finished. */
   skippedTicks: number;
+  /**
+   * true (default): schedstat fills `sched.ready_delay.total`, the fallback where eBPF does
+   * not measure it. false: the eBPF capture owns that name, and the same figure is
+   * reported as `sched.run_delay.total` to cross-check it.
+   */
+  readyDelay?: boolean;
 }
 
 interface HardIrqAcc {
@@ -56,6 +62,10 @@ export function irqDisplayName(row: Pick<InterruptRow, 'id' | 'name'>): string {
 
 /**
  * Turns the samples of one repetition into metrics, a time series and the irqstat table.
+ * The series has one point per sample (`t` seconds after the first): counters
+ * (`irq.cpu<N>.count`, `softirq.<v>.count`, `system.context_switches`, `system.psi.cpu_some`,
+ * `sched.cgroup_pressure.some`, `sched.ready_delay.total`) are increases since the previous
+ * sample, `system.procs_running` / `system.procs_blocked` are the values at the sample.
  * Counter deltas are summed interval by interval rather than taken end to end, so a row
  * that vanishes mid-repetition keeps what it counted up to its last sample, and a counter
  * that wraps more than once in a long repetition is still counted right.
@@ -217,14 +227,15 @@ export function procCapture(input: ProcRepetitionInput): RepetitionCapture {
   } else if (polled) {
     lost.push('no thread of the workload was seen by the /proc poll (it ended before the first poll?): sched.context_switches is missing');
   }
+  const delayName = input.readyDelay === false ? 'sched.run_delay.total' : 'sched.ready_delay.total';
   if (input.reported.length > 0) {
     const total = input.reported.reduce((a, t) => a + t.runDelayNs, 0);
-    metrics.push(count('sched.ready_delay.total', total, { unit: 'ns', source: 'schedstat' }));
-    notes.push(`sched.ready_delay.total from schedstat run_delay as reported by the workload's ${input.reported.length} threads just before they exited (exact)`);
+    metrics.push(count(delayName, total, { unit: 'ns', source: 'schedstat' }));
+    notes.push(`${delayName} from schedstat run_delay as reported by the workload's ${input.reported.length} threads just before they exited (exact)`);
   } else if (polled && polled.withSchedstat > 0) {
-    metrics.push(count('sched.ready_delay.total', polled.runDelayNs, { unit: 'ns', source: 'schedstat' }));
+    metrics.push(count(delayName, polled.runDelayNs, { unit: 'ns', source: 'schedstat' }));
     notes.push(
-      'sched.ready_delay.total from schedstat run_delay of the threads polled in the repetition cgroup (approximate: ' +
+      `${delayName} from schedstat run_delay of the threads polled in the repetition cgroup (approximate: ` +
         'what a thread waited after its last poll, and threads that lived less than one poll interval, are not counted)',
     );
   }

@@ -12,6 +12,12 @@ export { procAvailability, procDegradations } from './availability.js';
 export interface ProcSessionOptions {
   /** Where /proc and /sys are; tests may point them at recorded trees. */
   roots?: { proc: string; sys: string };
+  /**
+   * Whether schedstat fills `sched.ready_delay.total` (default true). Pass false when the
+   * eBPF capture measures ready delay in the same run: the schedstat figure is then
+   * `sched.run_delay.total`, the kernel's own count to check the eBPF one against.
+   */
+  readyDelay?: boolean;
 }
 
 interface RepetitionState {
@@ -114,6 +120,7 @@ export function createProcSession(spec: { intervalMs: number }, facts: MachineFa
         cpuNode,
         nodes,
         skippedTicks: st.skippedTicks,
+        readyDelay: options.readyDelay ?? true,
       });
       for (const e of st.errors) capture.lost.push(`a /proc sample failed: ${e}`);
       for (const d of procDegradations(facts)) capture.notes.push(`${d.missing}: without ${d.disables.join(', ')}`);

@@ -192,6 +192,12 @@ describe('procCapture for the workload threads', () => {
     expect(value(cap, 'sched.context_switches.involuntary')).toBe(96);
   });
 
+  it('names the figure sched.run_delay.total when eBPF owns sched.ready_delay.total', () => {
+    const cap = procCapture(input(two, { polled, readyDelay: false }));
+    expect(value(cap, 'sched.ready_delay.total')).toBeUndefined();
+    expect(cap.metrics.find((m) => m.name === 'sched.run_delay.total')).toMatchObject({ value: 3e9, source: 'schedstat' });
+  });
+
   it('reports a workload the poll never saw as lost rather than as zero switches', () => {
     const cap = procCapture(input(two, { polled: { ...polled, threadsSeen: 0, withSchedstat: 0, withStatus: 0 } }));
     expect(value(cap, 'sched.context_switches')).toBeUndefined();
