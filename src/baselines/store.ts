@@ -1,13 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
-import type { WorkloadSpec } from '../scenario/types.js';
+import { sortKeys } from './hash.js';
+import { parseBaselineText } from './parse.js';
 import { validateBaseline } from './schema.js';
 import type { Baseline } from './types.js';
-
-const RESTORE_FIX = (path: string): string =>
-  `restore it (git checkout -- ${path}) or delete it and record a new one with kdelta baseline update`;
 
 /** `<dir>/<machine>/<scenario>.json`. Names with a path separator or `..` are refused: they would write outside `dir`. */
 export function baselinePath(dir: string, machine: string, scenario: string): string {
@@ -37,35 +35,6 @@ export async function readBaseline(path: string): Promise<Baseline | null> {
     throw new InputError(`cannot read baseline: ${(e as Error).message}`, 2, path);
   }
   return parseBaselineText(text, path);
-}
-
-/** Parses and validates baseline JSON text; `path` is only used in error messages. */
-export function parseBaselineText(text: string, path: string): Baseline {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`baseline is not valid JSON: ${(e as Error).message}`, 2, path, RESTORE_FIX(path));
-  }
-  const result = validateBaseline(parsed);
-  if (!result.ok) {
-    const shown = result.errors.slice(0, 5).join('; ');
-    const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
-    throw new InputError(`baseline does not match schemas/baseline.schema.json: ${shown}${more}`, 2, path, RESTORE_FIX(path));
-  }
-  return result.baseline;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }
 
 /**
@@ -108,20 +77,9 @@ export async function writeBaseline(path: string, baseline: Baseline): Promise<v
   }
 }
 
-/**
- * sha256 (hex) of the workload definition as canonical JSON (sorted keys). Left out: the
- * timeout, which bounds a run without changing what it measures. With `relativeTo` (the
- * scenario file's folder), `cwd` and `module` are hashed relative to it, so the same
- * checkout in another directory (a CI runner's workspace) keeps its baselines.
- */
-export function workloadHash(spec: WorkloadSpec, relativeTo?: string): string {
-  const normalized: Record<string, unknown> = { ...spec };
-  delete normalized.timeoutMs;
-  if (relativeTo !== undefined) {
-    for (const key of ['cwd', 'module'] as const) {
-      const v = normalized[key];
-      if (typeof v === 'string' && isAbsolute(v)) normalized[key] = relative(relativeTo, v) || '.';
-    }
-  }
-  return createHash('sha256').update(JSON.stringify(sortKeys(normalized))).digest('hex');
-}
+// The functions `kdelta run --update-baselines`, `kdelta baseline update` and `kdelta compare`
+// use, importable from one module.
+export { workloadHash } from './hash.js';
+export { parseBaselineText } from './parse.js';
+export { readBaselineOrReport, type BaselineOrReport } from './source.js';
+export { baselineFromMetrics, baselineFromRun, describeUpdate } from './update.js';

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Correction } from '../scenario/types.js';
-import { formatChange, formatP } from './format.js';
+import { formatChange, formatP, formatValue } from './format.js';
 import { adjustPValues, perMetricLevel, smallestAdjustedP } from './stats/adjust.js';
 import { bootstrapMedianRatio } from './stats/bootstrap.js';
 import { median, minimumDetectableEffect, neededRepetitions, pooledRelativeNoise, relativeChange } from './stats/effect.js';
@@ -46,7 +46,7 @@ function testComparand(c: Comparand, baseline: number[], options: CompareOptions
   const change = relativeChange(median(baseline), median(current));
   const noise = pooledRelativeNoise(baseline, current);
   const positive = baseline.every((v) => v > 0) && current.every((v) => v > 0);
-  switch (options.test) {
+  switch (c.test ?? options.test) {
     case 'mann-whitney': {
       const pValue = mannWhitneyU(current, baseline).pValue;
       if (positive) {
@@ -112,7 +112,10 @@ function toleranceText(c: Comparand): string {
  *     hide a regression.
  *  6. Otherwise -> `pass` (including significant changes within tolerance).
  *
- * Machine mismatch (`options.machineMismatch` non-empty): with `requireSameMachine` the
+ * Per comparand, `test` and `machineMismatch` override the options (a run's family spans
+ * scenarios), and `label` replaces `name` in messages.
+ *
+ * Machine mismatch (the comparand's or the options' list non-empty): with `requireSameMachine` the
  * comparison is refused with an InputError (exit 2) as soon as any comparand has a baseline;
  * otherwise a would-be `regression` becomes `pass` with `warning` set and its message
  * prefixed `warning:` (exit 0, "warnings allowed"), and every other verdict is unchanged.
@@ -124,9 +127,10 @@ function toleranceText(c: Comparand): string {
  */
 export function compareRun(comparands: readonly Comparand[], options: CompareOptions): Comparison {
   const inFamily = comparands.filter((c) => c.baseline !== null && c.baseline.length > 0 && c.current.length > 0);
-  if (options.requireSameMachine && options.machineMismatch.length > 0 && inFamily.length > 0) {
+  const mismatched = inFamily.find((c) => (c.machineMismatch ?? options.machineMismatch).length > 0);
+  if (options.requireSameMachine && mismatched) {
     throw new InputError(
-      `the baseline was recorded on another machine class (${options.machineMismatch.join(', ')}) and gate.require_same_machine is true`,
+      `the baseline was recorded on another machine class (${(mismatched.machineMismatch ?? options.machineMismatch).join(', ')}) and gate.require_same_machine is true`,
       2,
       undefined,
       'record a baseline on this machine class (kdelta baseline update), or set gate.require_same_machine: false to compare with a warning',
@@ -147,8 +151,8 @@ export function compareRun(comparands: readonly Comparand[], options: CompareOpt
       verdicts.set(
         c.name,
         c.baseline === null || c.baseline.length === 0
-          ? { status: 'no-baseline', message: `${c.name}: no baseline${c.baseline ? ' samples' : ''} to compare with` }
-          : { status: 'unavailable', message: `${c.name}: no samples in this run` },
+          ? { status: 'no-baseline', message: `${c.label ?? c.name}: no baseline${c.baseline ? ' samples' : ''} to compare with` }
+          : { status: 'unavailable', message: `${c.label ?? c.name}: no samples in this run` },
       );
       continue;
     }
@@ -166,8 +170,12 @@ function verdictOf(c: Comparand, t: Tested, adjustedP: number, size: number, opt
   const floor = smallestAdjustedP(smallestPValue(n1, n2), size, options.correction);
   const reachable = floor < c.alpha;
   const mde = reachable ? minimumDetectableEffect(t.noise, n1, n2, perMetricLevel(c.alpha, size, options.correction)) : Infinity;
+  // From a zero median a percentage says nothing; show the two medians instead.
+  const what = Number.isFinite(t.change)
+    ? `${formatChange(t.change)} [${formatChange(t.ci[0])}, ${formatChange(t.ci[1])}]`
+    : `${formatValue(median(c.baseline!), c.unit)} -> ${formatValue(median(c.current), c.unit)}`;
   const head =
-    `${c.name} ${formatChange(t.change)} [${formatChange(t.ci[0])}, ${formatChange(t.ci[1])}] vs baseline, ` +
+    `${c.label ?? c.name} ${what} vs baseline, ` +
     `tolerance ${toleranceText(c)}, p=${formatP(adjustedP)} (${familyText(options.correction, size)})`;
   const common = { change: t.change, ci: t.ci, pValue: t.pValue, adjustedP, mde };
 
@@ -186,8 +194,9 @@ function verdictOf(c: Comparand, t: Tested, adjustedP: number, size: number, opt
   }
   const significant = adjustedP < c.alpha;
   if (significant && bad > c.tolerance) {
-    if (options.machineMismatch.length > 0) {
-      const warning = `would be a regression, but the baseline comes from another machine class (${options.machineMismatch.join(', ')})`;
+    const mismatch = c.machineMismatch ?? options.machineMismatch;
+    if (mismatch.length > 0) {
+      const warning = `would be a regression, but the baseline comes from another machine class (${mismatch.join(', ')})`;
       return { status: 'pass', ...common, warning, message: `warning: ${head}: ${warning}` };
     }
     return { status: 'regression', ...common, message: `${head}: regression` };

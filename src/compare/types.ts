@@ -49,6 +49,12 @@ export interface Comparand {
   current: number[];
   tolerance: number;
   alpha: number;
+  /** Overrides `CompareOptions.test` for this comparand (one family can span scenarios with different tests). */
+  test?: StatTest;
+  /** Overrides `CompareOptions.machineMismatch` for this comparand (its scenario's baseline). */
+  machineMismatch?: string[];
+  /** The name shown in messages when `name` is a composite key (e.g. scenario + metric); defaults to `name`. */
+  label?: string;
 }
 
 export interface CompareOptions {

@@ -89,7 +89,7 @@ describe('the family', () => {
     const inFamily = run.verdicts.get(c.name)!;
     expect(inFamily.status).toBe('inconclusive');
     expect(inFamily.message).toContain('beyond the tolerance but not significant');
-    if (alone.status === 'regression' && inFamily.status !== 'no-baseline' && inFamily.status !== 'unavailable' && inFamily.status !== 'limit-exceeded') {
+    if (alone.status === 'regression' && inFamily.status === 'inconclusive') {
       expect(inFamily.pValue).toBe(alone.pValue);
       expect(inFamily.adjustedP).toBeCloseTo(Math.min(1, alone.pValue * 50), 12);
     }
@@ -191,5 +191,27 @@ describe('checkLimit', () => {
     const v = checkLimit({ text: 'workload.ops >= 1000 each', metric: 'workload.ops', op: '>=', value: 1000, each: true }, [1200, 999, 1500]);
     expect(v.status === 'limit-exceeded' && v.value).toBe(999);
     expect(checkLimit(limit, []).status).toBe('unavailable');
+  });
+});
+
+describe('per-comparand overrides', () => {
+  test('test, machineMismatch and label override the options for one comparand', () => {
+    const run = compareRun(
+      [
+        comparand({ name: 's1\u0000workload.wall_time', label: 's1: workload.wall_time', current: shifted(1.1), test: 'welch', machineMismatch: ['cpuCount: 4 -> 2'] }),
+        comparand({ name: 's2\u0000workload.wall_time', current: shifted(1.1) }),
+      ],
+      options,
+    );
+    const a = run.verdicts.get('s1\u0000workload.wall_time')!;
+    expect(a.status).toBe('pass');
+    expect(a.message).toMatch(/^warning: s1: workload\.wall_time \+10\.0%/);
+    expect(run.verdicts.get('s2\u0000workload.wall_time')!.status).toBe('regression');
+  });
+
+  test('a counter that was zero and now fires shows both medians and regresses', () => {
+    const v = verdictOf(comparand({ name: 'irq.cpu1.count', unit: '1', baseline: Array(10).fill(0), current: [0, 1, 2, 3, 1, 2, 3, 4, 2, 1] }));
+    expect(v.status).toBe('regression');
+    expect(v.message).toMatch(/^irq\.cpu1\.count 0 -> 2 vs baseline/);
   });
 });
