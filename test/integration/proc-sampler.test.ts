@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseInterrupts, type InterruptTable } from '../../src/collect/proc/interrupts.js';
 import { metricSegment } from '../../src/collect/proc/names.js';
-import { createProcSession } from '../../src/collect/proc/session.js';
+import { createProcSession, procAvailability } from '../../src/collect/proc/session.js';
 import type { CgroupRef, RepetitionCapture } from '../../src/collect/types.js';
 import type { MachineFacts } from '../../src/environment/types.js';
 import { probeMachine } from '../../src/environment/probe.js';
@@ -97,6 +97,15 @@ describe('the /proc sampler on the real kernel', () => {
     expect(sampled).toBeLessThanOrEqual(outer);
     expect(outer - sampled).toBeLessThanOrEqual(10);
     expect(cap.lost).toEqual([]);
+    const perCpu = facts.onlineCpus.reduce((a, c) => a + valueOf(cap, `irq.cpu${c}.count`)!, 0);
+    const perNode = facts.numaNodes.reduce((a, n) => a + valueOf(cap, `irq.node${n}.count`)!, 0);
+    expect(perNode).toBe(perCpu);
+    expect(perCpu).toBeGreaterThanOrEqual(sampled);
+    expect(valueOf(cap, 'irq.imbalance')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('is available with every feature on this machine', () => {
+    expect(procAvailability(facts)).toEqual({ state: 'ready' });
   });
 
   it('sees loopback TCP traffic, which raises no hardware IRQ, in softirq.net_rx.count', async () => {
