@@ -96,7 +96,9 @@ describe('the /proc sampler on the real kernel', () => {
     // difference is other processes' disk I/O (journal, writeback) in the few ms between them.
     expect(sampled).toBeLessThanOrEqual(outer);
     expect(outer - sampled).toBeLessThanOrEqual(10);
-    expect(cap.lost).toEqual([]);
+    // dd may finish before the first thread poll (it is then told in `lost` that its
+    // context switches are unknown); nothing about interrupts may be lost.
+    expect(cap.lost.filter((l) => !l.includes('sched.context_switches'))).toEqual([]);
     const perCpu = facts.onlineCpus.reduce((a, c) => a + valueOf(cap, `irq.cpu${c}.count`)!, 0);
     const perNode = facts.numaNodes.reduce((a, n) => a + valueOf(cap, `irq.node${n}.count`)!, 0);
     expect(perNode).toBe(perCpu);
