@@ -1,0 +1,243 @@
+import { bucketBounds, histogramFromBuckets, histogramPercentile } from '../../metrics/histogram.js';
+import type { Histogram, MetricPoint } from '../../metrics/types.js';
+import type { EbpfSpec } from '../../scenario/types.js';
+import type { BuiltProgram } from './program.js';
+import type { MapEntryValue, Snapshot, StatsValue } from './output.js';
+import { splitMapKey } from './output.js';
+import { BLOCKING_SYSCALLS, syscallName } from './syscall-table.js';
+
+/** Softirq vector names in kernel order (include/linux/interrupt.h, as /proc/softirqs prints them, lower case). */
+export const SOFTIRQ_NAMES = ['hi', 'timer', 'net_tx', 'net_rx', 'block', 'irq_poll', 'tasklet', 'sched', 'hrtimer', 'rcu'];
+
+/** `worker12` -> `worker*`, `kworker/0:1H` -> `kworker/*:*H`: thread ids change every run, names with digits folded do not. */
+export function foldThreadName(comm: string): string {
+  return comm.replace(/\d+/g, '*');
+}
+
+export interface CaptureContext {
+  program: BuiltProgram;
+  spec: EbpfSpec;
+  syscallTable: Readonly<Record<number, string>>;
+  /** IRQ number -> handler name(s), from /sys/kernel/irq/<n>/actions. */
+  irqNames: Readonly<Record<number, string>>;
+}
+
+function asStats(v: MapEntryValue | undefined): StatsValue | null {
+  return v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : null;
+}
+
+function asNumber(v: MapEntryValue | undefined): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+/** Per-key difference of a cumulative stats map between two snapshots; keys that did not move are dropped. */
+function statsDelta(before: Snapshot, after: Snapshot, map: string): Map<string, StatsValue> {
+  const out = new Map<string, StatsValue>();
+  const b = before.get(map);
+  for (const [key, v] of after.get(map) ?? []) {
+    const cur = asStats(v);
+    if (!cur) continue;
+    const prev = asStats(b?.get(key)) ?? { count: 0, total: 0 };
+    const d = { count: cur.count - prev.count, total: cur.total - prev.total };
+    if (d.count > 0) out.set(key, d);
+  }
+  return out;
+}
+
+function counterDelta(before: Snapshot, after: Snapshot, map: string, key = ''): number {
+  return asNumber(after.get(map)?.get(key)) - asNumber(before.get(map)?.get(key));
+}
+
+/** A distribution's figures from per-bucket stats: exact count and total, percentiles within a bucket. */
+interface Distribution {
+  count: number;
+  total: number;
+  histogram: Histogram;
+  max: number;
+}
+
+function distributionOf(buckets: Map<number, StatsValue>): Distribution {
+  let count = 0;
+  let total = 0;
+  let top = -1;
+  for (const [k, s] of buckets) {
+    count += s.count;
+    total += s.total;
+    if (k > top) top = k;
+  }
+  const counts = new Map<number, number>();
+  for (const [k, s] of buckets) counts.set(k, s.count);
+  // The top bucket's own total pins the maximum: exact when it holds one value, else it is at
+  // most that total minus the smallest possible rest, and below the bucket's upper bound.
+  const t = buckets.get(top);
+  let max = 0;
+  if (t) {
+    const { lo, hi } = bucketBounds(top);
+    max = t.count === 1 ? t.total : Math.min(hi - 1, t.total - (t.count - 1) * lo);
+  }
+  return { count, total, histogram: histogramFromBuckets(counts), max };
+}
+
+const ns = (name: string, value: number, extra: Partial<MetricPoint> = {}): MetricPoint => ({
+  name,
+  unit: 'ns',
+  better: 'lower',
+  value,
+  source: 'ebpf',
+  ...extra,
+});
+const count = (name: string, value: number): MetricPoint => ({
+  name,
+  unit: '1',
+  better: 'lower',
+  value,
+  source: 'ebpf',
+  zeroWhenAbsent: true,
+});
+
+function percentilePoint(name: string, h: Histogram, q: number, withHistogram: boolean): MetricPoint[] {
+  const v = histogramPercentile(h, q);
+  if (v === null) return [];
+  return [ns(name, Math.round(v), withHistogram ? { histogram: h } : {})];
+}
+
+/**
+ * Turns the difference of two marker snapshots (before and after one repetition) into metric
+ * points. Pure. The histogram of a distribution rides on its `.p50` point.
+ */
+export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: CaptureContext): { metrics: MetricPoint[]; notes: string[] } {
+  const metrics: MetricPoint[] = [];
+  const notes: string[] = [];
+  const { program, spec } = ctx;
+
+  if (spec.syscalls) {
+    const byId = new Map<number, Map<number, StatsValue>>();
+    for (const [key, s] of statsDelta(before, after, '@sys')) {
+      const [id, bucket] = splitMapKey(key, 2).map(Number);
+      if (id === undefined || bucket === undefined || Number.isNaN(id) || Number.isNaN(bucket)) continue;
+      let m = byId.get(id);
+      if (!m) byId.set(id, (m = new Map()));
+      m.set(bucket, s);
+    }
+    // Exact counts: from the timing map when every call is timed, else from the count maps.
+    const counts = new Map<number, number>();
+    if (program.countedSyscalls) {
+      for (const id of program.countedSyscalls) {
+        const c = counterDelta(before, after, `${program.syscallCountPrefix}${id}`);
+        if (c > 0) counts.set(id, c);
+      }
+      for (const key of after.get('@sn_other')?.keys() ?? []) {
+        const c = counterDelta(before, after, '@sn_other', key);
+        if (c > 0) counts.set(Number(key), (counts.get(Number(key)) ?? 0) + c);
+      }
+      notes.push(`syscall latency sampled: one call in ${program.sample} timed (counts exact, totals scaled from the sample)`);
+    } else {
+      for (const [id, buckets] of byId) {
+        let c = 0;
+        for (const s of buckets.values()) c += s.count;
+        counts.set(id, c);
+      }
+    }
+    let allCount = 0;
+    let allTotal = 0;
+    const excluded: string[] = [];
+    for (const [id, c] of [...counts].sort((a, b) => a[0] - b[0])) {
+      const name = syscallName(ctx.syscallTable, id);
+      const p = `syscall.${name}`;
+      metrics.push(count(`${p}.count`, c));
+      const buckets = byId.get(id);
+      const d = buckets ? distributionOf(buckets) : null;
+      const total = d && d.count > 0 ? Math.round((d.total * c) / d.count) : null;
+      if (total !== null) metrics.push(ns(`${p}.total`, total, { zeroWhenAbsent: true }));
+      if (d) {
+        metrics.push(...percentilePoint(`${p}.p50`, d.histogram, 0.5, true));
+        metrics.push(...percentilePoint(`${p}.p99`, d.histogram, 0.99, false));
+        metrics.push(ns(`${p}.max`, d.max));
+      }
+      if (spec.syscalls.excludeBlocking && BLOCKING_SYSCALLS.has(name)) {
+        excluded.push(name);
+        continue;
+      }
+      allCount += c;
+      allTotal += total ?? 0;
+    }
+    metrics.push(count('syscall.all.count', allCount));
+    metrics.push(ns('syscall.all.total', allTotal, { zeroWhenAbsent: true }));
+    if (excluded.length > 0) notes.push(`syscall.all.* leave out blocking calls: ${excluded.join(', ')}`);
+  }
+
+  if (spec.readyDelay) {
+    const all = new Map<number, StatsValue>();
+    const groups = new Map<string, Map<number, StatsValue>>();
+    for (const [key, s] of statsDelta(before, after, '@rd')) {
+      const [comm, b] = splitMapKey(key, 2);
+      const bucket = Number(b);
+      if (comm === undefined || Number.isNaN(bucket)) continue;
+      const add = (m: Map<number, StatsValue>): void => {
+        const cur = m.get(bucket) ?? { count: 0, total: 0 };
+        m.set(bucket, { count: cur.count + s.count, total: cur.total + s.total });
+      };
+      add(all);
+      const g = foldThreadName(comm);
+      let gm = groups.get(g);
+      if (!gm) groups.set(g, (gm = new Map()));
+      add(gm);
+    }
+    const d = distributionOf(all);
+    metrics.push(count('sched.ready_delay.count', d.count));
+    metrics.push(ns('sched.ready_delay.total', d.total, { zeroWhenAbsent: true }));
+    if (d.count > 0) {
+      metrics.push(ns('sched.ready_delay.mean', Math.round(d.total / d.count)));
+      metrics.push(...percentilePoint('sched.ready_delay.p50', d.histogram, 0.5, true));
+      metrics.push(...percentilePoint('sched.ready_delay.p90', d.histogram, 0.9, false));
+      metrics.push(...percentilePoint('sched.ready_delay.p99', d.histogram, 0.99, false));
+      metrics.push(ns('sched.ready_delay.max', d.max));
+    }
+    for (const [g, buckets] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const gd = distributionOf(buckets);
+      const p = `sched.ready_delay.thread.${g}`;
+      metrics.push(ns(`${p}.total`, gd.total, { zeroWhenAbsent: true }));
+      metrics.push(...percentilePoint(`${p}.p99`, gd.histogram, 0.99, false));
+      metrics.push(ns(`${p}.max`, gd.max));
+    }
+  }
+
+  if (spec.irq) {
+    const named = (map: string, nameOf: (k: number) => string): Map<string, StatsValue> => {
+      const out = new Map<string, StatsValue>();
+      for (const [key, s] of statsDelta(before, after, map)) {
+        const name = nameOf(Number(key));
+        const cur = out.get(name) ?? { count: 0, total: 0 };
+        out.set(name, { count: cur.count + s.count, total: cur.total + s.total });
+      }
+      return out;
+    };
+    const irqName = (n: number): string => ctx.irqNames[n] ?? `irq${n}`;
+    const vecName = (n: number): string => SOFTIRQ_NAMES[n] ?? `vec${n}`;
+    const hard = named('@hi', irqName);
+    const hardW = named('@hiw', irqName);
+    for (const [name, s] of [...hard].sort()) {
+      metrics.push(count(`irq.hard.${name}.count`, s.count));
+      metrics.push(ns(`irq.hard.${name}.time`, s.total, { zeroWhenAbsent: true }));
+      metrics.push(ns(`irq.hard.${name}.time_in_workload`, hardW.get(name)?.total ?? 0, { zeroWhenAbsent: true }));
+    }
+    const soft = named('@sf', vecName);
+    const softW = named('@sfw', vecName);
+    for (const [name, s] of [...soft].sort()) {
+      metrics.push(count(`softirq.${name}.count`, s.count));
+      metrics.push(ns(`softirq.${name}.time`, s.total, { zeroWhenAbsent: true }));
+      metrics.push(ns(`softirq.${name}.time_in_workload`, softW.get(name)?.total ?? 0, { zeroWhenAbsent: true }));
+    }
+  }
+  return { metrics, notes };
+}
+
+/** Keyed maps close to their size limit at a snapshot: updates beyond it are dropped by the kernel. */
+export function nearlyFullMaps(snapshot: Snapshot, mapKeysMax: number): string[] {
+  const out: string[] = [];
+  for (const [name, entries] of snapshot) {
+    if (entries.size >= Math.floor(mapKeysMax * 0.9)) out.push(`${name} holds ${entries.size} of ${mapKeysMax} keys`);
+  }
+  return out;
+}
+
