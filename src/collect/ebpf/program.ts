@@ -80,7 +80,7 @@ export const HOT_SYSCALLS: readonly string[] = [
 ];
 
 /** bpftrace 0.17 has no log2(): the exponent is found by a 6-step binary search, then the 3 bits below the leading one. */
-function bucketCode(valueVar: string, indent: string): string {
+export function bucketCode(valueVar: string, indent = ''): string {
   return [
     `$v = ${valueVar}; $e = (uint64)0;`,
     `if ($v >= 4294967296) { $v = $v >> 32; $e = (uint64)32; }`,
