@@ -39,7 +39,7 @@ describe('bpftrace JSON lines', () => {
   });
 
   it('reads integers printed as strings (v0.24+, beyond 2^53)', () => {
-    expect(jsonNumber('9007199254740993')).toBe(9007199254740993);
+    expect(jsonNumber('9007199254740993')).toBe(Number('9007199254740993'));
     expect(jsonNumber(12)).toBe(12);
     expect(jsonNumber('abc')).toBeNull();
   });
@@ -125,7 +125,7 @@ describe('metrics from recorded snapshots', () => {
     const { metrics } = metricsFromSnapshots(r.snapshots.get(0)!, r.snapshots.get(1)!, ctx(1));
     expect(value(metrics, 'syscall.getppid.count')).toBe(1000);
     expect(value(metrics, 'irq.hard.virtio0-input.0.count')).toBe(3);
-    expect(value(metrics, 'irq.hard.virtio0-input.0.time')).toBe(9007199254740993 - 1000);
+    expect(value(metrics, 'irq.hard.virtio0-input.0.time')).toBe(Number('9007199254740993') - 1000);
     expect(value(metrics, 'irq.hard.nvme0q1.time_in_workload')).toBe(2000);
   });
 
