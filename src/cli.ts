@@ -1,5 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { formatDoctor, runDoctor } from './doctor/doctor.js';
 import { ensureTracefs, probeMachine } from './environment/probe.js';
 import { EXIT, InputError } from './errors.js';
@@ -7,10 +6,10 @@ import type { Io } from './io.js';
 import { useColor } from './io.js';
 import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
 import { formatProblem, loadScenarios } from './scenario/load.js';
+import { VERSION_TEXT } from './version.js';
 
 export type { Io } from './io.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -55,7 +54,7 @@ export async function main(io: Io): Promise<number> {
   const program = new Command()
     .name('kdelta')
     .description('Benchmark regression harness for CI that sees the kernel.')
-    .version(VERSION)
+    .version(VERSION_TEXT)
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err })

@@ -148,13 +148,18 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
     }
 
     const spec = scenario.collect;
+    const ebpfPlanned = collectorReports.find((c) => c.name === 'ebpf');
+    const ebpfMeasuresReadyDelay =
+      spec.ebpf !== false && spec.ebpf.readyDelay && ebpfPlanned?.availability.state === 'ready' && reps.every((r) => r.cgroup);
     for (const c of collectorReports) {
       if (!c.enabled) continue;
       if (c.availability.state === 'unavailable') {
         progress.warn(`${scenario.name}: ${c.name} collector cannot run here: ${c.availability.reason}; unavailable: ${c.availability.disables.join(', ')}`);
         continue;
       }
-      if (c.name === 'proc' && spec.proc !== false) sessions.push(createProcSession(spec.proc, facts));
+      // With eBPF measuring ready delay, the schedstat figure is kept as `sched.run_delay.total`,
+      // the kernel's own accounting beside it, instead of competing for the same name.
+      if (c.name === 'proc' && spec.proc !== false) sessions.push(createProcSession(spec.proc, facts, { readyDelay: !ebpfMeasuresReadyDelay }));
       if (c.name === 'ebpf' && spec.ebpf !== false) {
         if (!reps.every((r) => r.cgroup)) {
           c.availability = { state: 'unavailable', reason: 'the eBPF capture filters on the repetition cgroup, and there is none', disables: ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time'] };
