@@ -3,7 +3,7 @@ import { formatDoctor, runDoctor } from './doctor/doctor.js';
 import { ensureTracefs, probeMachine } from './environment/probe.js';
 import { EXIT, InputError } from './errors.js';
 import type { Io } from './io.js';
-import { useColor } from './io.js';
+import { Interrupted, interruptedExitCode, useColor } from './io.js';
 import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
 import { formatProblem, loadScenarios } from './scenario/load.js';
 import { VERSION_TEXT } from './version.js';
@@ -22,11 +22,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function processIo(): Io {
   const controller = new AbortController();
   let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
     signals++;
     if (signals === 1) {
-      process.exitCode = sig === 'SIGINT' ? 130 : 143;
-      controller.abort(new Error(`received ${sig}`));
+      const reason = new Interrupted(sig);
+      process.exitCode = reason.exitCode;
+      controller.abort(reason);
     } else {
       process.stderr.write(`kdelta: ${sig} again: stopping now\n`);
     }
@@ -149,7 +150,7 @@ export async function main(io: Io): Promise<number> {
     }
     if (io.signal.aborted) {
       err(`kdelta: interrupted\n`);
-      return 130;
+      return interruptedExitCode(io.signal);
     }
     // Anything else is a bug in kdelta, not in the user's input.
     err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -18,3 +18,18 @@ export function useColor(io: Pick<Io, 'env' | 'isTTY'>): boolean {
   if (force !== undefined) return force !== '0' && force !== 'false';
   return io.isTTY;
 }
+
+/** The abort reason of a run stopped by a signal; its exit code is 128 + the signal's number. */
+export class Interrupted extends Error {
+  readonly exitCode: 130 | 143;
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super(`received ${signalName}`);
+    this.name = 'Interrupted';
+    this.exitCode = signalName === 'SIGINT' ? 130 : 143;
+  }
+}
+
+/** Exit code of an aborted run: 143 for SIGTERM, else 130 (SIGINT, or an abort without a signal, as in tests). */
+export function interruptedExitCode(signal: AbortSignal): number {
+  return signal.reason instanceof Interrupted ? signal.reason.exitCode : 130;
+}

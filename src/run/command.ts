@@ -7,7 +7,7 @@ import { ensureTracefs, probeMachine } from '../environment/probe.js';
 import type { Fingerprint, MachineFacts } from '../environment/types.js';
 import { EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
-import { useColor } from '../io.js';
+import { interruptedExitCode, useColor } from '../io.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { publishToGithub } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -140,7 +140,7 @@ async function publish(report: Report, outDir: string | undefined, io: Io, runId
 }
 
 function exitCodeOf(report: Report, io: Io): number {
-  if (io.signal.aborted) return 130;
+  if (io.signal.aborted) return interruptedExitCode(io.signal);
   if (report.status === 'error') return EXIT.workloadFailed;
   if (report.status === 'regression') return EXIT.regression;
   return EXIT.ok;
@@ -274,7 +274,7 @@ export async function baselineUpdateCommand(o: BaselineUpdateOptions, io: Io): P
     const machine = machineName(o.machine, io, fp);
     await findBaselines(scenarios, baselinesDir, machine, fp);
     const runs = await runAll(scenarios, facts, runId, o, io, progress);
-    if (io.signal.aborted) return 130;
+    if (io.signal.aborted) return interruptedExitCode(io.signal);
     await storeBaselines(runs, baselinesDir, machine, fp, reason, io);
     return runs.some((r) => r.failure) ? EXIT.workloadFailed : EXIT.ok;
   } finally {
