@@ -85,13 +85,25 @@ export async function sweepOrphanCgroups(cgroup2: string): Promise<string[]> {
     const m = /^kdelta-(\d+)-/.exec(name);
     if (!m || isAlive(Number(m[1]))) continue;
     const dir = join(cgroup2, name);
-    for (const child of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      if (child.isDirectory()) await removeCgroup(join(dir, child.name)).catch(() => undefined);
+    try {
+      await removeCgroupTree(dir);
+      removed.push(dir);
+    } catch {
+      /* still busy: a later run tries again */
     }
-    await removeCgroup(dir).catch(() => undefined);
-    removed.push(dir);
   }
   return removed;
+}
+
+/**
+ * Removes a cgroup and every cgroup below it, deepest first: a run cgroup holds scenario
+ * cgroups that hold the repetition ones, and only the leaves have processes to kill.
+ */
+async function removeCgroupTree(dir: string): Promise<void> {
+  for (const child of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (child.isDirectory()) await removeCgroupTree(join(dir, child.name));
+  }
+  await removeCgroup(dir);
 }
 
 function isAlive(pid: number): boolean {
