@@ -1,0 +1,160 @@
+// Issue 3, "Failure": SIGINT/SIGTERM to kdelta stops the workload and every collector, removes
+// the cgroups and writes what it has; SIGKILL leaves a cgroup the next run sweeps, and a
+// bpftrace that exits by itself (the session's pipe watchdog). End to end through
+// bin/kdelta.js, since signals reach a real process.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/types.js';
+import { validateReport } from '../../src/report/schema.js';
+import {
+  bpfProgIdsOf,
+  bpftraceOf,
+  cgroup2,
+  cgroupOf,
+  processesWithArgv,
+  requireBuild,
+  runCgroupsOf,
+  runCli,
+  spawnKdelta,
+  tempDir,
+  waitFor,
+  writeScenario,
+  type Spawned,
+} from '../cli/support.js';
+
+let dir: { path: string; remove: () => Promise<void> };
+
+beforeAll(async () => {
+  requireBuild();
+  cgroup2();
+  dir = await tempDir('kdelta-run-signals-');
+});
+afterAll(async () => {
+  await dir.remove();
+});
+
+/** Ids of every BPF program loaded on the machine. */
+function loadedProgIds(): Set<number> {
+  const list = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as Array<{ id: number }>;
+  return new Set(list.map((p) => p.id));
+}
+
+async function longScenario(name: string, seconds: string): Promise<string> {
+  const sc = join(dir.path, name);
+  await writeScenario(
+    dir.path,
+    `${name}.yaml`,
+    `name: ${name}
+workload:
+  command: [sleep, "${seconds}"]
+  timeout: 60s
+repetitions: 2
+warmup: 0
+collect:
+  proc: { interval: 100ms }
+  ebpf: { ready_delay: true, syscalls: true, irq: true }
+gate:
+  metrics:
+    workload.wall_time: {}
+`,
+  );
+  return `${sc}.yaml`;
+}
+
+/** Waits until the workload runs inside this kdelta's run cgroup and its bpftrace has programs loaded. */
+async function whileRunning(k: Spawned, marker: string[]): Promise<{ bpftracePids: number[]; progIds: number[]; workload: number[] }> {
+  const pid = k.child.pid!;
+  let ended = false;
+  void k.exited.then(() => (ended = true));
+  const workload = await waitFor(() => {
+    if (ended) throw new Error(`kdelta ended before its workload ran:\n${k.rawStderr()}`);
+    const ps = processesWithArgv(...marker);
+    return ps.length > 0 && ps.every((p) => cgroupOf(p.pid)?.startsWith(`/kdelta-${pid}-`)) ? ps.map((p) => p.pid) : null;
+  }, `${marker.join(' ')} inside kdelta's cgroup`);
+  const bpftrace = bpftraceOf(pid).filter((p) => p.argv[0]?.endsWith('bpftrace'));
+  expect(bpftrace, 'the bpftrace this kdelta started').toHaveLength(1);
+  const progIds = bpfProgIdsOf(bpftrace[0]!.pid);
+  expect(progIds.length, 'BPF programs held by that bpftrace').toBeGreaterThan(0);
+  const loaded = loadedProgIds();
+  for (const id of progIds) expect(loaded.has(id), `bpftool lists prog ${id}`).toBe(true);
+  return { bpftracePids: bpftraceOf(pid).map((p) => p.pid), progIds, workload };
+}
+
+async function expectProgsUnloaded(progIds: number[]): Promise<void> {
+  // The kernel frees a program a moment after its last fd closes (RCU), so allow a short wait.
+  await waitFor(() => progIds.every((id) => !loadedProgIds().has(id)), `BPF programs ${progIds.join(', ')} to be unloaded`, 10_000, 100);
+}
+
+describe('kdelta run interrupted', () => {
+  for (const [signal, code, seconds] of [
+    ['SIGINT', 130, '984'],
+    ['SIGTERM', 143, '983'],
+  ] as const) {
+    it(`${signal}: stops the workload and bpftrace, removes its cgroups, writes the report and exits ${code}`, async () => {
+      const name = `interrupt-${signal.toLowerCase()}`;
+      const file = await longScenario(name, seconds);
+      const out = join(dir.path, `${name}-out`);
+      const k = spawnKdelta(['run', file, '--out', out, '--baselines', join(dir.path, 'baselines')]);
+      const pid = k.child.pid!;
+      const { progIds } = await whileRunning(k, ['sleep', seconds]);
+
+      k.child.kill(signal);
+      const exit = await k.exited;
+      expect(exit.code, k.rawStderr()).toBe(code);
+
+      // What it had is written, and says what happened.
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+      const v = validateReport(report);
+      expect(v.ok ? [] : v.errors).toEqual([]);
+      expect(report.scenarios[0]?.name).toBe(name);
+      expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'aborted', repetition: 0 });
+      expect(existsSync(join(out, 'junit.xml'))).toBe(true);
+      expect(k.stdout()).toContain(join(out, 'report.json'));
+
+      // Nothing left: workload, bpftrace (and its watchdog shell), cgroups, BPF programs.
+      expect(processesWithArgv('sleep', seconds)).toEqual([]);
+      expect(bpftraceOf(pid)).toEqual([]);
+      expect(runCgroupsOf(pid)).toEqual([]);
+      await expectProgsUnloaded(progIds);
+    });
+  }
+
+  it('SIGKILL: bpftrace exits by itself, and the next kdelta run sweeps the orphan cgroup and kills what was left in it', async () => {
+    const file = await longScenario('killed-hard', '982');
+    const k = spawnKdelta(['run', file, '--out', join(dir.path, 'killed-out'), '--baselines', join(dir.path, 'baselines')]);
+    const pid = k.child.pid!;
+    const { progIds, workload } = await whileRunning(k, ['sleep', '982']);
+
+    k.child.kill('SIGKILL');
+    await k.exited;
+    // Nobody ran a handler: the cgroup and the workload are still there...
+    const orphans = runCgroupsOf(pid);
+    expect(orphans).toHaveLength(1);
+    expect(processesWithArgv('sleep', '982').map((p) => p.pid)).toEqual(workload);
+    // ...but bpftrace sees its pipe close and stops within the watchdog's grace period.
+    await waitFor(() => bpftraceOf(pid).length === 0, 'the bpftrace of the killed kdelta to exit by itself', 15_000, 100);
+    await expectProgsUnloaded(progIds);
+
+    // The next run (any scenario) removes the orphan and kills its processes.
+    await writeScenario(
+      dir.path,
+      'next.yaml',
+      `name: next-run
+workload:
+  builtin: { name: syscall-loop, count: 100 }
+repetitions: 1
+warmup: 0
+collect:
+  proc: false
+  ebpf: false
+`,
+    );
+    const next = await runCli(['run', join(dir.path, 'next.yaml'), '--out', join(dir.path, 'next-out'), '--baselines', join(dir.path, 'baselines')]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(`removed ${join(cgroup2(), orphans[0]!)}, left by a kdelta that was killed`);
+    expect(runCgroupsOf(pid)).toEqual([]);
+    await waitFor(() => processesWithArgv('sleep', '982').length === 0, 'the orphaned workload to be killed', 5_000);
+  });
+});
