@@ -25,6 +25,19 @@ export class TextSink extends Writable {
   }
 }
 
+/**
+ * This process's environment as a user's shell would have it: vitest sets FORCE_COLOR in its
+ * workers, and GITHUB_ACTIONS would turn on ::group:: lines in CI.
+ */
+export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['FORCE_COLOR'];
+  delete env['NO_COLOR'];
+  delete env['GITHUB_ACTIONS'];
+  delete env['GITHUB_STEP_SUMMARY'];
+  return { ...env, ...extra };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -37,7 +50,7 @@ export async function runCli(argv: string[], opts: { cwd?: string; env?: NodeJS.
   const stderr = new TextSink();
   const code = await main({
     argv,
-    env: opts.env ?? { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    env: opts.env ?? plainEnv(),
     cwd: opts.cwd ?? repoRoot,
     stdout,
     stderr,
@@ -173,7 +186,7 @@ export function spawnKdelta(args: string[], opts: { cwd?: string; env?: NodeJS.P
   const t0 = Date.now();
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd: opts.cwd ?? repoRoot,
-    env: opts.env ?? { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+    env: opts.env ?? plainEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let raw = '';
