@@ -16,6 +16,12 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, e.g. 10');
   return n;
 }
+function atLeastOne(value: string): number {
+  const n = Number(value);
+  // A run of zero counted repetitions measures nothing, and its gate would pass on nothing.
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1, e.g. 10');
+  return n;
+}
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Builds the `Io` of the real process; SIGINT/SIGTERM abort the run instead of killing kdelta mid-write. */
@@ -68,7 +74,7 @@ export async function main(io: Io): Promise<number> {
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .option('--baselines <dir>', 'baseline directory', 'baselines/')
     .option('--machine <name>', 'machine class for baselines (default: $KDELTA_MACHINE or a slug of the fingerprint)')
-    .option('--repetitions <n>', 'override the scenario repetitions', positiveInt)
+    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
     .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
     .option('--scenario <name>', 'run only this scenario (repeatable)', collect, [])
     .option('--update-baselines', 'store this run as the new baselines')
@@ -127,7 +133,7 @@ export async function main(io: Io): Promise<number> {
     .option('--reason <text>', 'why (kept in provenance and shown in review)')
     .option('--baselines <dir>', 'baseline directory', 'baselines/')
     .option('--machine <name>', 'machine class (default: $KDELTA_MACHINE or a slug of the fingerprint)')
-    .option('--repetitions <n>', 'override the scenario repetitions', positiveInt)
+    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
     .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
     .option('--scenario <name>', 'only this scenario (repeatable)', collect, [])
     .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
