@@ -90,7 +90,7 @@ describe('CLI conventions', () => {
     expect(r.stdout).toMatch(/\d+\.\d+\.\d+/);
   });
 
-  for (const argv of [['validate', '--no-such-option'], ['run', '--bogus'], ['doctor', '--jsn'], ['--wat'], ['frobnicate'], ['run', '--repetitions', 'many']]) {
+  for (const argv of [['validate', '--no-such-option'], ['run', '--bogus'], ['doctor', '--jsn'], ['--wat'], ['frobnicate'], ['run', '--repetitions', 'many'], ['run', '--repetitions', '0'], ['baseline', 'update', '--repetitions', '0'], ['run', '--warmup', '-1']]) {
     it(`kdelta ${argv.join(' ')} is a usage error: exit 2, message on stderr, nothing on stdout`, async () => {
       const r = await runCli(argv);
       expect(r.code).toBe(2);
