@@ -2,7 +2,7 @@
 // validates, junit.xml passes the Jenkins XSD, --update-baselines makes the next run compare,
 // a corrupt baseline exits 2 untouched, and `kdelta compare` follows the same exit codes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,31 @@ describe('reports and baselines of real runs', () => {
     }
     // It failed before running anything: no report was written.
     expect(existsSync(join(dir.path, 'out-corrupt', 'report.json'))).toBe(false);
+  });
+
+  it('without --out: reports/<run-id>/ under the working directory, reports/latest pointing at it, the paths on stdout', async () => {
+    const cwd = join(dir.path, 'workdir');
+    await mkdir(cwd);
+    const quick = await writeScenario(
+      dir.path,
+      'quick.yaml',
+      `name: quick
+workload:
+  builtin: { name: syscall-loop, count: 100 }
+repetitions: 2
+warmup: 0
+collect: { proc: false, ebpf: false }
+`,
+    );
+    const r = await runCli(['run', quick], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const paths = r.stdout.trim().split('\n');
+    expect(paths).toHaveLength(3);
+    const m = new RegExp(`^${join(cwd, 'reports')}/(\\d{8}T\\d{6}Z-[0-9a-z]+)/report\\.json$`).exec(paths[0]!);
+    expect(m, paths[0]).not.toBeNull();
+    expect(paths.slice(1)).toEqual([join(cwd, 'reports', m![1]!, 'junit.xml'), join(cwd, 'reports', m![1]!, 'summary.md')]);
+    expect(realpathSync(join(cwd, 'reports', 'latest'))).toBe(realpathSync(join(cwd, 'reports', m![1]!)));
+    expect(readReport(join(cwd, 'reports', 'latest', 'report.json')).runId).toBe(m![1]);
   });
 
   it('kdelta compare on the two saved reports: the same verdicts rules and exit codes (0, 1 on a regression, 4 on a failed workload, 2 on bad input)', async () => {
