@@ -1,6 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import type { FromSchema } from 'json-schema-to-ts';
+import { fingerprintSchema } from '../environment/schema.js';
+import { schemaValidator } from '../schema-validator.js';
 import type { Baseline } from './types.js';
 
 /*
@@ -9,24 +9,6 @@ import type { Baseline } from './types.js';
  * in the report schema, so FromSchema needs no $ref resolution.
  */
 
-const fingerprintSchema = {
-  type: 'object',
-  description: 'The machine class the samples were recorded on.',
-  additionalProperties: false,
-  required: ['arch', 'cpuModel', 'cpuCount', 'numaNodes', 'smt', 'kernelRelease', 'governor', 'bpftraceVersion', 'irqAffinityDigest', 'nodeVersion'],
-  properties: {
-    arch: { type: 'string' },
-    cpuModel: { type: 'string' },
-    cpuCount: { type: 'integer', minimum: 0 },
-    numaNodes: { type: 'integer', minimum: 0 },
-    smt: { type: 'boolean' },
-    kernelRelease: { type: 'string' },
-    governor: { type: ['string', 'null'] },
-    bpftraceVersion: { type: ['string', 'null'] },
-    irqAffinityDigest: { type: 'string' },
-    nodeVersion: { type: 'string' },
-  },
-} as const;
 
 export const baselineSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -81,28 +63,12 @@ type Assert<T extends true> = T;
 export type _BaselineFitsSchema = Assert<Baseline extends BaselineJson ? true : false>;
 export type _SchemaFitsBaseline = Assert<BaselineJson extends Baseline ? true : false>;
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
-
-let compiled: ReturnType<Ajv2020['compile']> | undefined;
-function compiledValidator(): ReturnType<Ajv2020['compile']> {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
-    addFormats(ajv);
-    compiled = ajv.compile(baselineSchema);
-  }
-  return compiled;
-}
+const checkBaseline = schemaValidator<Baseline>(baselineSchema);
 
 export type BaselineValidation = { ok: true; baseline: Baseline } | { ok: false; errors: string[] };
 
 /** Validates parsed JSON against the baseline schema; errors as `/json/pointer: message`. */
 export function validateBaseline(obj: unknown): BaselineValidation {
-  const validate = compiledValidator();
-  if (validate(obj)) return { ok: true, baseline: obj as Baseline };
-  const errors = (validate.errors ?? []).map((e) => {
-    const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: unknown }).additionalProperty)})` : '';
-    return `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${extra}`;
-  });
-  return { ok: false, errors };
+  const check = checkBaseline(obj);
+  return check.ok ? { ok: true, baseline: check.value } : check;
 }

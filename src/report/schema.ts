@@ -1,6 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import type { FromSchema } from 'json-schema-to-ts';
+import { fingerprintSchema } from '../environment/schema.js';
+import { schemaValidator } from '../schema-validator.js';
 import type { Report } from './types.js';
 
 /*
@@ -139,34 +139,6 @@ const availabilitySchema = {
   ],
 } as const;
 
-const fingerprintSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'arch',
-    'cpuModel',
-    'cpuCount',
-    'numaNodes',
-    'smt',
-    'kernelRelease',
-    'governor',
-    'bpftraceVersion',
-    'irqAffinityDigest',
-    'nodeVersion',
-  ],
-  properties: {
-    arch: { type: 'string' },
-    cpuModel: { type: 'string' },
-    cpuCount: nonNegativeInteger,
-    numaNodes: nonNegativeInteger,
-    smt: { type: 'boolean' },
-    kernelRelease: { type: 'string' },
-    governor: { type: ['string', 'null'] },
-    bpftraceVersion: { type: ['string', 'null'] },
-    irqAffinityDigest: { type: 'string' },
-    nodeVersion: { type: 'string' },
-  },
-} as const;
 
 const metricSchema = {
   type: 'object',
@@ -384,25 +356,12 @@ export type ReportJson = FromSchema<typeof reportSchema>;
 type Assert<T extends true> = T;
 export type _ReportFitsSchema = Assert<Report extends ReportJson ? true : false>;
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
-
-let compiled: ReturnType<Ajv2020['compile']> | undefined;
-function compiledValidator(): ReturnType<Ajv2020['compile']> {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
-    addFormats(ajv);
-    compiled = ajv.compile(reportSchema);
-  }
-  return compiled;
-}
+const checkReport = schemaValidator<ReportJson>(reportSchema);
 
 export type ReportValidation = { ok: true; report: ReportJson } | { ok: false; errors: string[] };
 
 /** Validates a parsed report.json (or anything) against the report schema; errors as `path: message`. */
 export function validateReport(obj: unknown): ReportValidation {
-  const validate = compiledValidator();
-  if (validate(obj)) return { ok: true, report: obj as ReportJson };
-  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
-  return { ok: false, errors };
+  const check = checkReport(obj);
+  return check.ok ? { ok: true, report: check.value } : check;
 }
