@@ -48,7 +48,18 @@ function counterDelta(before: Snapshot, after: Snapshot, map: string, key = ''):
   return asNumber(after.get(map)?.get(key)) - asNumber(before.get(map)?.get(key));
 }
 
-/** A distribution's figures from per-bucket stats: exact count and total, percentiles within a bucket. */
+/** Per-key difference of a cumulative count or sum map; keys that did not move are dropped. */
+function numberDelta(before: Snapshot, after: Snapshot, map: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const b = before.get(map);
+  for (const [key, v] of after.get(map) ?? []) {
+    const d = asNumber(v) - asNumber(b?.get(key));
+    if (d > 0) out.set(key, d);
+  }
+  return out;
+}
+
+/** A distribution's figures: exact count and total, percentiles and max within a bucket (12.5%). */
 interface Distribution {
   count: number;
   total: number;
@@ -56,26 +67,17 @@ interface Distribution {
   max: number;
 }
 
-function distributionOf(buckets: Map<number, StatsValue>): Distribution {
+function distributionOf(buckets: Map<number, number>, total: number): Distribution {
   let count = 0;
-  let total = 0;
   let top = -1;
-  for (const [k, s] of buckets) {
-    count += s.count;
-    total += s.total;
+  for (const [k, c] of buckets) {
+    count += c;
     if (k > top) top = k;
   }
-  const counts = new Map<number, number>();
-  for (const [k, s] of buckets) counts.set(k, s.count);
-  // The top bucket's own total pins the maximum: exact when it holds one value, else it is at
-  // most that total minus the smallest possible rest, and below the bucket's upper bound.
-  const t = buckets.get(top);
-  let max = 0;
-  if (t) {
-    const { lo, hi } = bucketBounds(top);
-    max = t.count === 1 ? t.total : Math.min(hi - 1, t.total - (t.count - 1) * lo);
-  }
-  return { count, total, histogram: histogramFromBuckets(counts), max };
+  // The largest value lies in the top bucket, below its upper bound; with one call in the
+  // distribution it is the total itself.
+  const max = top < 0 ? 0 : count === 1 ? total : Math.min(bucketBounds(top).hi - 1, total);
+  return { count, total, histogram: histogramFromBuckets(buckets), max };
 }
 
 const ns = (name: string, value: number, extra: Partial<MetricPoint> = {}): MetricPoint => ({
@@ -111,14 +113,15 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
   const { program, spec } = ctx;
 
   if (spec.syscalls) {
-    const byId = new Map<number, Map<number, StatsValue>>();
-    for (const [key, s] of statsDelta(before, after, '@sys')) {
+    const byId = new Map<number, Map<number, number>>();
+    for (const [key, c] of numberDelta(before, after, '@sys')) {
       const [id, bucket] = splitMapKey(key, 2).map(Number);
       if (id === undefined || bucket === undefined || Number.isNaN(id) || Number.isNaN(bucket)) continue;
       let m = byId.get(id);
       if (!m) byId.set(id, (m = new Map()));
-      m.set(bucket, s);
+      m.set(bucket, c);
     }
+    const timeById = numberDelta(before, after, '@syt');
     // Exact counts: from the timing map when every call is timed, else from the count maps.
     const counts = new Map<number, number>();
     if (program.countedSyscalls) {
@@ -134,7 +137,7 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
     } else {
       for (const [id, buckets] of byId) {
         let c = 0;
-        for (const s of buckets.values()) c += s.count;
+        for (const n of buckets.values()) c += n;
         counts.set(id, c);
       }
     }
@@ -146,7 +149,7 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
       const p = `syscall.${name}`;
       metrics.push(count(`${p}.count`, c));
       const buckets = byId.get(id);
-      const d = buckets ? distributionOf(buckets) : null;
+      const d = buckets ? distributionOf(buckets, timeById.get(String(id)) ?? 0) : null;
       const total = d && d.count > 0 ? Math.round((d.total * c) / d.count) : null;
       if (total !== null) metrics.push(ns(`${p}.total`, total, { zeroWhenAbsent: true }));
       if (d) {
@@ -167,23 +170,28 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
   }
 
   if (spec.readyDelay) {
-    const all = new Map<number, StatsValue>();
-    const groups = new Map<string, Map<number, StatsValue>>();
-    for (const [key, s] of statsDelta(before, after, '@rd')) {
+    const all = new Map<number, number>();
+    const groups = new Map<string, { buckets: Map<number, number>; total: number }>();
+    const groupOf = (comm: string): { buckets: Map<number, number>; total: number } => {
+      const g = foldThreadName(comm);
+      let gm = groups.get(g);
+      if (!gm) groups.set(g, (gm = { buckets: new Map(), total: 0 }));
+      return gm;
+    };
+    for (const [key, c] of numberDelta(before, after, '@rd')) {
       const [comm, b] = splitMapKey(key, 2);
       const bucket = Number(b);
       if (comm === undefined || Number.isNaN(bucket)) continue;
-      const add = (m: Map<number, StatsValue>): void => {
-        const cur = m.get(bucket) ?? { count: 0, total: 0 };
-        m.set(bucket, { count: cur.count + s.count, total: cur.total + s.total });
-      };
-      add(all);
-      const g = foldThreadName(comm);
-      let gm = groups.get(g);
-      if (!gm) groups.set(g, (gm = new Map()));
-      add(gm);
+      all.set(bucket, (all.get(bucket) ?? 0) + c);
+      const gm = groupOf(comm).buckets;
+      gm.set(bucket, (gm.get(bucket) ?? 0) + c);
     }
-    const d = distributionOf(all);
+    let allTotal = 0;
+    for (const [comm, t] of numberDelta(before, after, '@rdt')) {
+      groupOf(splitMapKey(comm, 1)[0] ?? comm).total += t;
+      allTotal += t;
+    }
+    const d = distributionOf(all, allTotal);
     metrics.push(count('sched.ready_delay.count', d.count));
     metrics.push(ns('sched.ready_delay.total', d.total, { zeroWhenAbsent: true }));
     if (d.count > 0) {
@@ -193,8 +201,8 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
       metrics.push(...percentilePoint('sched.ready_delay.p99', d.histogram, 0.99, false));
       metrics.push(ns('sched.ready_delay.max', d.max));
     }
-    for (const [g, buckets] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
-      const gd = distributionOf(buckets);
+    for (const [g, { buckets, total }] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const gd = distributionOf(buckets, total);
       const p = `sched.ready_delay.thread.${g}`;
       metrics.push(ns(`${p}.total`, gd.total, { zeroWhenAbsent: true }));
       metrics.push(...percentilePoint(`${p}.p99`, gd.histogram, 0.99, false));

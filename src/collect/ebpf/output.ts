@@ -67,7 +67,7 @@ function parseEntryValue(type: string, v: unknown): MapEntryValue | null {
 
 /** Map keys as printed: v0.17 joins tuple parts with ",", v0.24+ too, after stripping "(", ")" and spaces. */
 export function splitMapKey(key: string, parts: number): string[] {
-  if (parts <= 1) return [key];
+  if (parts <= 1) return [key.replace(/^"(.*)"$/, '$1')];
   // The last parts are numbers; the first may be a string holding commas (a thread name).
   const pieces = key.split(',');
   const tail = pieces.splice(pieces.length - (parts - 1));

@@ -24,10 +24,12 @@ describe('bpftrace program builder', () => {
     expect(p.text).toContain(`pid == 777 && args->sig == 0 && args->pid >= ${MARKER_PID_BASE}`);
   });
 
-  it('times every call with one store on entry and one stats map on exit, no delete', () => {
+  it('times every call with one store on entry, a bucket count and a sum on exit, no delete', () => {
     const p = buildProgram({ ...base, spec: ALL });
     const exit = probeText(p.text, 'tracepoint:raw_syscalls:sys_exit');
-    expect(exit).toContain('@sys[args->id, $b] = stats($d)');
+    expect(exit).toContain('@sys[args->id, $b] = count()');
+    expect(exit).toContain('@syt[args->id] = sum($d)');
+    expect(exit).not.toContain('stats(');
     expect(exit).not.toContain('delete');
     expect(p.countedSyscalls).toBeNull();
   });
