@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { access, appendFile, constants, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { baselineFromRun, baselinePath, describeUpdate, readBaseline, readBaselineOrReport, workloadHash, writeBaseline } from '../baselines/store.js';
 import type { Baseline } from '../baselines/types.js';
@@ -126,6 +126,25 @@ async function runAll(scenarios: Scenario[], facts: MachineFacts, runId: string,
   return runs;
 }
 
+/**
+ * Makes sure the reports can be written before anything runs: a --out that is a file, or a
+ * folder kdelta may not write, is bad input (exit 2), not an error after the whole run.
+ */
+async function checkOutDir(outDir: string | undefined, io: Io): Promise<void> {
+  const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports');
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new InputError(
+      `cannot write reports into ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      EXIT.badInput,
+      undefined,
+      outDir ? 'give --out a folder kdelta can create or write' : 'run kdelta where it can write reports/, or pass --out DIR',
+    );
+  }
+}
+
 async function publish(report: Report, outDir: string | undefined, io: Io, runId: string): Promise<void> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports', runId);
   const written = await writeReports(report, outDir ? { dir } : { dir, latestLink: resolve(io.cwd, 'reports', 'latest') });
@@ -186,6 +205,7 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const progress = progressFor(io);
   try {
     const scenarios = await loadOrFail(o.paths, o.scenario, io);
+    await checkOutDir(o.out, io);
     const { facts, fp } = await machineFor(scenarios, progress);
     const machine = machineName(o.machine, io, fp);
     const baselinesDir = resolve(io.cwd, o.baselines);
@@ -214,6 +234,7 @@ export async function compareCommand(o: { base: string; current: string; out?: s
   const current = await readBaselineOrReport(currentPath);
   if (current.kind !== 'report') throw new InputError('the second file must be a report.json written by kdelta run', EXIT.badInput, currentPath);
   const base = await readBaselineOrReport(resolve(io.cwd, o.base));
+  await checkOutDir(o.out, io);
   const env = current.report.environment;
   const runs = [];
   for (const s of current.report.scenarios) {
