@@ -1,9 +1,10 @@
 // Issue 3, "Progress": off a TTY, one whole line per repetition, written as it happens, so a
 // CI log or a pipe shows progress while the run goes on (irqstat could not do this). The
 // test reads kdelta's stderr through a pipe while it runs and notes when each line arrives.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plainEnv, requireBuild, spawnKdelta, tempDir, writeScenario } from '../cli/support.js';
+import { binPath, plainEnv, requireBuild, spawnKdelta, tempDir, writeScenario } from '../cli/support.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 
@@ -59,5 +60,36 @@ collect:
     expect(warm - start).toBeGreaterThan(300);
     // The first repetition is reported while three more (>= 1.5 s of work) are still to run.
     expect(exit.at - reps[0]!).toBeGreaterThan(1200);
+  });
+
+  it('on a terminal (util-linux script gives it a pty): one live line redrawn in place, colour unless NO_COLOR', async () => {
+    const file = await writeScenario(
+      dir.path,
+      'tty.yaml',
+      `name: on-a-tty
+workload:
+  builtin: { name: syscall-loop, count: 100 }
+repetitions: 2
+warmup: 0
+collect: { proc: false, ebpf: false }
+`,
+    );
+    const command = [process.execPath, binPath, 'run', file, '--out', join(dir.path, 'tty-out'), '--baselines', join(dir.path, 'baselines')].join(' ');
+    const onTty = (env: NodeJS.ProcessEnv) => {
+      const r = spawnSync('script', ['-qec', command, '/dev/null'], { env, encoding: 'utf8', timeout: 60_000 });
+      if (r.error) throw r.error;
+      expect(r.status, r.stdout).toBe(0);
+      return r.stdout;
+    };
+    const coloured = onTty(plainEnv({ TERM: 'xterm-256color' }));
+    expect(coloured).toContain('\r\x1b[2K');
+    const esc = '\x1b';
+    expect(coloured).toMatch(new RegExp(`\r${esc}\\[2K(${esc}\\[\\d+m)?on-a-tty(${esc}\\[\\d+m)? {2}repetition 2/2 {2}\\d+\\.\\d s`));
+    expect(coloured).toContain('\x1b[36mon-a-tty\x1b[39m');
+    expect(coloured).not.toMatch(/repetition 1\/2 done/);
+
+    const plain = onTty(plainEnv({ TERM: 'xterm-256color', NO_COLOR: '1' }));
+    expect(plain).toContain('\r\x1b[2Kon-a-tty  repetition 1/2');
+    expect(plain).not.toMatch(new RegExp(`${esc}\\[\\d+(;\\d+)*m`));
   });
 });
