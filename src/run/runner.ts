@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEbpfSession, ebpfAvailability } from '../collect/ebpf/session.js';
+import { createEbpfSession, EBPF_METRICS, ebpfAvailability } from '../collect/ebpf/session.js';
 import { createProcSession, procAvailability } from '../collect/proc/session.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef } from '../collect/types.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -180,9 +180,23 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
         sessions.push(createEbpfSession(spec.ebpf, facts));
       }
     }
-    for (const s of sessions) {
+    for (const s of [...sessions]) {
       signal.throwIfAborted();
-      await s.start(reps);
+      try {
+        await s.start(reps);
+      } catch (err) {
+        // A collector that was expected to run but cannot start (bpftrace refuses the program,
+        // probes do not attach) ends the run (exit 3) only when the scenario requires it;
+        // otherwise its metrics are reported unavailable with the reason, as for a missing tool.
+        if (!(err instanceof InputError)) throw err;
+        if (spec.require.includes(s.name)) throw new InputError(`${scenario.name}: ${err.message}`, err.exitCode, scenario.file, err.fix);
+        sessions.splice(sessions.indexOf(s), 1);
+        const report = collectorReports.find((c) => c.name === s.name);
+        if (report) {
+          report.availability = { state: 'unavailable', reason: err.message, ...(err.fix !== undefined && { fix: err.fix }), disables: s.name === 'ebpf' ? EBPF_METRICS : ['*'] };
+        }
+        progress.warn(`${scenario.name}: the ${s.name} collector could not start: ${err.message}; its metrics are reported as unavailable`);
+      }
     }
 
     progress.scenarioStart(scenario.name, repetitions, warmup);
