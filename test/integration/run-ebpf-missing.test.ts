@@ -3,7 +3,7 @@
 // that requires eBPF exits 3 before anything runs; one that only asks for it runs with the
 // eBPF metrics `unavailable` and the /proc metrics measured.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
@@ -114,5 +114,68 @@ gate:
       expect(metric(n)?.samples, n).toHaveLength(2);
     }
     expect(metric('system.context_switches')?.verdict?.status).toBe('no-baseline');
+  });
+
+  describe('a bpftrace that is installed but cannot load the program (as under kernel lockdown)', () => {
+    let fakeBin = '';
+    beforeAll(async () => {
+      fakeBin = join(dir.path, 'fake-bin');
+      await mkdir(fakeBin);
+      // Answers --version like bpftrace 0.17, so the probe finds it usable; refuses anything else.
+      await writeFile(
+        join(fakeBin, 'bpftrace'),
+        '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "bpftrace v0.17.0"; exit 0; fi\necho "ERROR: h8 fake bpftrace refuses to load" >&2\nexit 1\n',
+        { mode: 0o755 },
+      );
+    });
+    const refusing = () => plainEnv({ PATH: `${fakeBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` });
+    const scenario = (name: string, require: string) => `name: ${name}
+workload:
+  builtin: { name: cpu-contention, threads: 1, duration: 200ms }
+repetitions: 2
+warmup: 0
+collect:
+  proc: { interval: 100ms }
+  ebpf: { ready_delay: true, syscalls: true, irq: true }
+  require: [${require}]
+gate:
+  metrics:
+    workload.wall_time: {}
+    sched.ready_delay.p99: {}
+`;
+
+    it('not required: the run goes on, eBPF metrics unavailable with bpftrace\'s own reason, exit 0', async () => {
+      const file = await writeScenario(dir.path, 'refused-optional.yaml', scenario('refused-optional', ''));
+      const out = join(dir.path, 'out-refused');
+      const k = spawnKdelta(['run', file, '--out', out, '--baselines', join(dir.path, 'baselines')], { env: refusing() });
+      const exit = await k.exited;
+      expect(exit.code, k.rawStderr()).toBe(0);
+      expect(k.rawStderr()).toContain('refused-optional: the ebpf collector could not start');
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+      const s = report.scenarios[0]!;
+      const ebpf = s.collectors.find((c) => c.name === 'ebpf')!;
+      expect(ebpf.availability.state).toBe('unavailable');
+      expect(ebpf.availability.state === 'unavailable' && ebpf.availability.reason).toContain('h8 fake bpftrace refuses to load');
+      const delay = s.metrics.find((m) => m.name === 'sched.ready_delay.p99');
+      expect(delay?.verdict?.status).toBe('unavailable');
+      expect(delay?.verdict?.message).toContain('h8 fake bpftrace refuses to load');
+      expect(s.metrics.find((m) => m.name === 'workload.wall_time')?.samples).toHaveLength(2);
+      expect(s.metrics.find((m) => m.name === 'system.context_switches')?.samples).toHaveLength(2);
+      expect(runCgroupsOf(k.child.pid!)).toEqual([]);
+    });
+
+    it('required: exit 3 naming the scenario and bpftrace\'s reason, no report, no cgroup left', async () => {
+      const file = await writeScenario(dir.path, 'refused-required.yaml', scenario('refused-required', 'ebpf'));
+      const out = join(dir.path, 'out-refused-required');
+      const k = spawnKdelta(['run', file, '--out', out, '--baselines', join(dir.path, 'baselines')], { env: refusing() });
+      const exit = await k.exited;
+      const stderr = k.rawStderr();
+      expect(exit.code, stderr).toBe(3);
+      expect(stderr).toContain(`kdelta: ${file}: refused-required: eBPF capture: bpftrace could not load the program: h8 fake bpftrace refuses to load`);
+      expect(hasStackTrace(stderr)).toBe(false);
+      expect(stderr).not.toMatch(/repetition 1\/2 done/);
+      expect(existsSync(join(out, 'report.json'))).toBe(false);
+      expect(runCgroupsOf(k.child.pid!)).toEqual([]);
+    });
   });
 });
