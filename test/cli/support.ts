@@ -163,9 +163,14 @@ export function requireBuild(): void {
     const p = join(repoRoot, 'helpers', 'bin', helper);
     if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\``);
   }
-  const built = statSync(cli).mtimeMs;
-  for (const src of ['cli.ts', 'io.ts', 'run/command.ts', 'run/runner.ts']) {
-    if (statSync(join(repoRoot, 'src', src)).mtimeMs > built) {
+  // Every compiled file must be newer than its source, or the end-to-end tests run old code.
+  const walk = (rel: string): string[] =>
+    readdirSync(join(repoRoot, 'src', rel), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(rel, e.name)) : e.name.endsWith('.ts') ? [join(rel, e.name)] : [],
+    );
+  for (const src of walk('.')) {
+    const out = join(repoRoot, 'dist', src.replace(/\.ts$/, '.js'));
+    if (!existsSync(out) || statSync(join(repoRoot, 'src', src)).mtimeMs > statSync(out).mtimeMs) {
       throw new Error(`dist/ is older than src/${src}: run \`npm run build\` so the end-to-end tests run the current code`);
     }
   }
