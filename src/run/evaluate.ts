@@ -28,7 +28,12 @@ function whyMissing(run: ScenarioRun, name: string): string {
     if (!c.enabled) return `${name}: the ${c.name} collector is disabled in this scenario`;
     if (c.availability.state === 'unavailable') return `${name}: the ${c.name} collector could not run here: ${c.availability.reason}`;
   }
-  if (run.failure) return `${name}: the workload failed before it was measured`;
+  if (run.failure) {
+    const measured = run.metrics.find((m) => m.name === name)?.samples.length ?? 0;
+    return measured > 0
+      ? `${name}: not compared: the workload failed after ${measured} of ${run.repetitions} repetitions`
+      : `${name}: the workload failed before it was measured`;
+  }
   return `${name}: this run produced no such metric`;
 }
 
