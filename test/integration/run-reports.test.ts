@@ -117,6 +117,28 @@ describe('reports and baselines of real runs', () => {
     expect(existsSync(join(dir.path, 'out-corrupt', 'report.json'))).toBe(false);
   });
 
+  it('kdelta baseline update --from a report writes that report\'s samples, and says what changed', async () => {
+    const from = join(dir.path, 'out2', 'report.json');
+    const dest = join(dir.path, 'baselines-from');
+    const r = await runCli(['baseline', 'update', scenarioFile, '--from', from, '--baselines', dest, '--machine', machine, '--reason', 'accept run 2']);
+    expect(r.code, r.stderr).toBe(0);
+    const file = join(dest, machine, `${name}.json`);
+    expect(r.stderr).toContain(`kdelta: wrote ${file}`);
+    const baseline = JSON.parse(readFileSync(file, 'utf8')) as { scenario: string; metrics: Record<string, { samples: number[] }>; provenance: { reason: string } };
+    const report = JSON.parse(readFileSync(from, 'utf8')) as Report;
+    expect(baseline.scenario).toBe(name);
+    expect(baseline.provenance.reason).toBe('accept run 2');
+    for (const m of report.scenarios[0]!.metrics.filter((x) => x.samples.length > 0)) {
+      expect(baseline.metrics[m.name]?.samples, m.name).toEqual(m.samples);
+    }
+    // A report that does not have the scenario: nothing written, exit 2.
+    const other = await writeScenario(dir.path, 'other.yaml', 'name: not-in-report\nworkload:\n  command: ["true"]\n');
+    const none = await runCli(['baseline', 'update', other, '--from', from, '--baselines', dest, '--machine', machine]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('not-in-report: not in');
+    expect(existsSync(join(dest, machine, 'not-in-report.json'))).toBe(false);
+  });
+
   it('without --out: reports/<run-id>/ under the working directory, reports/latest pointing at it, the paths on stdout', async () => {
     const cwd = join(dir.path, 'workdir');
     await mkdir(cwd);
