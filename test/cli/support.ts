@@ -187,9 +187,10 @@ export interface Spawned {
 }
 
 /** Spawns `node bin/kdelta.js ...args` with piped stdout/stderr, recording when each stderr line arrives. */
-export function spawnKdelta(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Spawned {
+export function spawnKdelta(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; /** A command kdelta runs under, e.g. setpriv to drop root. */ wrapper?: string[] } = {}): Spawned {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [binPath, ...args], {
+  const argv = [...(opts.wrapper ?? []), process.execPath, binPath, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd ?? repoRoot,
     env: opts.env ?? plainEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
