@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { killEbpfChildrenSync } from './collect/ebpf/session.js';
 import { formatDoctor, runDoctor } from './doctor/doctor.js';
 import { ensureTracefs, probeMachine } from './environment/probe.js';
 import { EXIT, InputError } from './errors.js';
@@ -35,7 +36,14 @@ export function processIo(): Io {
       process.exitCode = reason.exitCode;
       controller.abort(reason);
     } else {
-      process.stderr.write(`kdelta: ${sig} again: stopping now\n`);
+      // The user does not want to wait for the orderly stop: bpftrace is told to stop now, and
+      // kdelta dies of the signal. The workload was already killed by the first one; a cgroup
+      // left behind is removed by the next kdelta run (sweepOrphanCgroups).
+      process.stderr.write(`kdelta: ${sig} again: stopping now, without writing reports\n`);
+      killEbpfChildrenSync();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.kill(process.pid, sig);
     }
   };
   process.on('SIGINT', onSignal);
