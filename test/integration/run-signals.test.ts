@@ -30,6 +30,20 @@ beforeAll(async () => {
   requireBuild();
   cgroup2();
   dir = await tempDir('kdelta-run-signals-');
+  // The run after an interrupted one: any scenario; it sweeps what a killed kdelta left.
+  await writeScenario(
+    dir.path,
+    'next.yaml',
+    `name: next-run
+workload:
+  builtin: { name: syscall-loop, count: 100 }
+repetitions: 1
+warmup: 0
+collect:
+  proc: false
+  ebpf: false
+`,
+  );
 });
 afterAll(async () => {
   await dir.remove();
@@ -121,6 +135,27 @@ describe('kdelta run interrupted', () => {
     });
   }
 
+  it('a second SIGINT during the orderly stop: kdelta dies of it at once, the workload and bpftrace are gone, the next run sweeps the cgroup', async () => {
+    const file = await longScenario('impatient', '980');
+    const k = spawnKdelta(['run', file, '--out', join(dir.path, 'impatient-out'), '--baselines', join(dir.path, 'baselines')]);
+    const pid = k.child.pid!;
+    const { progIds } = await whileRunning(k, ['sleep', '980']);
+    k.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    const second = Date.now();
+    k.child.kill('SIGINT');
+    const exit = await k.exited;
+    expect(exit.signal, k.rawStderr()).toBe('SIGINT');
+    expect(Date.now() - second).toBeLessThan(1000);
+    expect(k.rawStderr()).toContain('kdelta: SIGINT again: stopping now, without writing reports');
+    expect(processesWithArgv('sleep', '980')).toEqual([]);
+    await waitFor(() => bpftraceOf(pid).length === 0, 'bpftrace of the impatient kdelta to stop', 10_000, 100);
+    await expectProgsUnloaded(progIds);
+    const next = await runCli(['run', join(dir.path, 'next.yaml'), '--out', join(dir.path, 'next-out2'), '--baselines', join(dir.path, 'baselines')]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(runCgroupsOf(pid)).toEqual([]);
+  });
+
   it('SIGKILL: bpftrace exits by itself, and the next kdelta run sweeps the orphan cgroup and kills what was left in it', async () => {
     const file = await longScenario('killed-hard', '982');
     const k = spawnKdelta(['run', file, '--out', join(dir.path, 'killed-out'), '--baselines', join(dir.path, 'baselines')]);
@@ -136,19 +171,6 @@ describe('kdelta run interrupted', () => {
 
     // The next run (any scenario) removes the orphan and kills its processes. It starts at once:
     // any kdelta run sweeps, so another one on this machine could otherwise get there first.
-    await writeScenario(
-      dir.path,
-      'next.yaml',
-      `name: next-run
-workload:
-  builtin: { name: syscall-loop, count: 100 }
-repetitions: 1
-warmup: 0
-collect:
-  proc: false
-  ebpf: false
-`,
-    );
     const next = await runCli(['run', join(dir.path, 'next.yaml'), '--out', join(dir.path, 'next-out'), '--baselines', join(dir.path, 'baselines')]);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain(`removed ${join(cgroup2(), orphans[0]!)}, left by a kdelta that was killed`);
