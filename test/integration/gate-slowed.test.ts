@@ -13,16 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'kdelta.js');
 const LOAD = join(ROOT, 'helpers', 'bin', 'kdelta-load');
-const FAST = 2_000_000;
-const SLOW = 2 * FAST;
+const FAST = 1_500_000;
+const SLOW = 4 * FAST;
 
 let scratch = '';
 let scenarioFile = '';
 let baselines = '';
 
 // 6 vs 6 with one gated metric: the smallest two-sided p is 2 / C(12, 6) = 0.0022, below
-// alpha 0.05 with room to spare. A 25% tolerance keeps the A/A run clear of load drift
-// while the slowed run is about +100%. The collectors are off: the gate is what is tested,
+// alpha 0.05 with room to spare. The slowed run is about +300%, and a 50% tolerance keeps
+// the A/A run clear of drift: a getppid costs 2-3 times more while any other bpftrace on the
+// machine has the syscall tracepoints attached, and on a shared machine that comes and goes. The collectors are off: the gate is what is tested,
 // and bpftrace's start-up would triple the test's time.
 const SCENARIO = `name: gate-probe
 description: getppid loop whose length is read from the file "count" next to this scenario
@@ -38,7 +39,7 @@ collect:
 gate:
   alpha: 0.05
   metrics:
-    workload.wall_time: { tolerance: 25% }
+    workload.wall_time: { tolerance: 50% }
 `;
 
 interface CliResult {
