@@ -70,6 +70,7 @@ export interface ScenarioReport {
   /** Per repetition, what was lost: such repetitions are marked, not silently averaged in. */
   lost: Array<{ repetition: number; collector: 'proc' | 'ebpf'; what: string }>;
   failure: {
+    /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
     repetition: number;
     kind: string;
     exitCode: number | null;

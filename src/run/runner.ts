@@ -160,60 +160,73 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
     }
 
     const spec = scenario.collect;
-    const ebpfPlanned = collectorReports.find((c) => c.name === 'ebpf');
-    const ebpfMeasuresReadyDelay =
-      spec.ebpf !== false && spec.ebpf.readyDelay && ebpfPlanned?.availability.state === 'ready' && reps.every((r) => r.cgroup);
-    for (const c of collectorReports) {
-      if (!c.enabled) continue;
+    const reportOf = (name: CollectorName) => collectorReports.find((c) => c.name === name)!;
+    /**
+     * Starts a collector. One that was expected to run but cannot start (bpftrace refuses the
+     * program, probes do not attach) ends the run (exit 3) only when the scenario requires it;
+     * otherwise its metrics are reported unavailable with the reason, as for a missing tool.
+     */
+    const start = async (session: CollectorSession): Promise<boolean> => {
+      signal.throwIfAborted();
+      sessions.push(session); // before start: a half-started session is still stopped in the finally
+      try {
+        await session.start(reps);
+        return true;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        if (spec.require.includes(session.name)) throw new InputError(`${scenario.name}: ${err.message}`, err.exitCode, scenario.file, err.fix);
+        sessions.splice(sessions.indexOf(session), 1);
+        await session.stop().catch(() => undefined);
+        reportOf(session.name).availability = {
+          state: 'unavailable',
+          reason: err.message,
+          ...(err.fix !== undefined && { fix: err.fix }),
+          disables: session.name === 'ebpf' ? EBPF_METRICS : ['*'],
+        };
+        progress.warn(`${scenario.name}: the ${session.name} collector could not start: ${err.message}; its metrics are reported as unavailable`);
+        return false;
+      }
+    };
+    const warnUnavailable = (c: CollectorReport) => {
       if (c.availability.state === 'unavailable') {
         progress.warn(`${scenario.name}: ${c.name} collector cannot run here: ${c.availability.reason}; unavailable: ${c.availability.disables.join(', ')}`);
-        continue;
       }
+    };
+
+    // eBPF first: whether it really started decides who owns sched.ready_delay.total.
+    let ebpfMeasuresReadyDelay = false;
+    const ebpf = reportOf('ebpf');
+    if (ebpf.enabled && spec.ebpf !== false) {
+      if (ebpf.availability.state === 'ready' && !reps.every((r) => r.cgroup)) {
+        ebpf.availability = { state: 'unavailable', reason: 'the eBPF capture filters on the repetition cgroup, and there is none', disables: EBPF_METRICS };
+      }
+      if (ebpf.availability.state === 'unavailable') warnUnavailable(ebpf);
+      else if (await start(createEbpfSession(spec.ebpf, facts))) ebpfMeasuresReadyDelay = spec.ebpf.readyDelay;
+    }
+    const proc = reportOf('proc');
+    if (proc.enabled && spec.proc !== false) {
+      if (proc.availability.state === 'unavailable') warnUnavailable(proc);
       // With eBPF measuring ready delay, the schedstat figure is kept as `sched.run_delay.total`,
       // the kernel's own accounting beside it, instead of competing for the same name.
-      if (c.name === 'proc' && spec.proc !== false) sessions.push(createProcSession(spec.proc, facts, { readyDelay: !ebpfMeasuresReadyDelay }));
-      if (c.name === 'ebpf' && spec.ebpf !== false) {
-        if (!reps.every((r) => r.cgroup)) {
-          c.availability = { state: 'unavailable', reason: 'the eBPF capture filters on the repetition cgroup, and there is none', disables: ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time'] };
-          continue;
-        }
-        sessions.push(createEbpfSession(spec.ebpf, facts));
-      }
-    }
-    for (const s of [...sessions]) {
-      signal.throwIfAborted();
-      try {
-        await s.start(reps);
-      } catch (err) {
-        // A collector that was expected to run but cannot start (bpftrace refuses the program,
-        // probes do not attach) ends the run (exit 3) only when the scenario requires it;
-        // otherwise its metrics are reported unavailable with the reason, as for a missing tool.
-        if (!(err instanceof InputError)) throw err;
-        if (spec.require.includes(s.name)) throw new InputError(`${scenario.name}: ${err.message}`, err.exitCode, scenario.file, err.fix);
-        sessions.splice(sessions.indexOf(s), 1);
-        const report = collectorReports.find((c) => c.name === s.name);
-        if (report) {
-          report.availability = { state: 'unavailable', reason: err.message, ...(err.fix !== undefined && { fix: err.fix }), disables: s.name === 'ebpf' ? EBPF_METRICS : ['*'] };
-        }
-        progress.warn(`${scenario.name}: the ${s.name} collector could not start: ${err.message}; its metrics are reported as unavailable`);
-      }
+      else await start(createProcSession(spec.proc, facts, { readyDelay: !ebpfMeasuresReadyDelay }));
     }
 
     progress.scenarioStart(scenario.name, repetitions, warmup);
     for (const rep of reps) {
       if (signal.aborted) {
-        failure = { repetition: rep.index, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
+        failure = { repetition: rep.index + 1, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
         break;
       }
       for (const s of sessions) await s.beforeRepetition(rep);
       const outcome: WorkloadOutcome = await workload.run({ cgroup: rep.cgroup, signal });
       const tasks = outcome.state === 'ok' ? outcome.tasks : { pid: null, threads: [] };
       const repCaptures: Array<{ name: CollectorName; capture: RepetitionCapture }> = [];
-      for (const s of sessions) repCaptures.push({ name: s.name, capture: await s.afterRepetition(rep, tasks) });
+      // Stopped in reverse order, so each collector's window nests around the next one's.
+      for (const s of [...sessions].reverse()) repCaptures.push({ name: s.name, capture: await s.afterRepetition(rep, tasks) });
 
       if (outcome.state === 'failed') {
         failure = {
-          repetition: rep.index,
+          repetition: rep.index + 1,
           kind: outcome.kind,
           exitCode: outcome.exitCode,
           signal: outcome.signal,

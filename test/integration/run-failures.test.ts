@@ -94,7 +94,7 @@ ${collect}gate:
 
     const exit3 = byName.get('exits-three')!;
     expect(exit3.status).toBe('error');
-    expect(exit3.failure).toMatchObject({ repetition: 0, kind: 'exit', exitCode: 3, signal: null });
+    expect(exit3.failure).toMatchObject({ repetition: 1, kind: 'exit', exitCode: 3, signal: null });
     expect(exit3.failure?.stderrTail).toContain('h8-boom-on-stderr');
 
     const missing = byName.get('not-installed')!;
@@ -105,7 +105,7 @@ ${collect}gate:
 
     const timeout = byName.get('sleeps-too-long')!;
     expect(timeout.status).toBe('error');
-    expect(timeout.failure).toMatchObject({ repetition: 0, kind: 'timeout', exitCode: null, signal: 'SIGKILL' });
+    expect(timeout.failure).toMatchObject({ repetition: 1, kind: 'timeout', exitCode: null, signal: 'SIGKILL' });
 
     const passed = byName.get('passes-after')!;
     expect(passed.status).toBe('pass');
@@ -168,7 +168,7 @@ collect:
     const r = await running;
     expect(r.code, r.stderr).toBe(4);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
-    expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'timeout', repetition: 0 });
+    expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'timeout', repetition: 1 });
     for (const p of seen) {
       let state = 'gone';
       try {
