@@ -1,4 +1,4 @@
-import { bucketBounds, histogramFromBuckets, histogramPercentile } from '../../metrics/histogram.js';
+import { bucketBounds, histogramApproxTotal, histogramFromBuckets, histogramPercentile } from '../../metrics/histogram.js';
 import type { Histogram, MetricPoint } from '../../metrics/types.js';
 import type { EbpfSpec } from '../../scenario/types.js';
 import type { BuiltProgram } from './program.js';
@@ -135,6 +135,7 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
       }
       notes.push(`syscall latency sampled: one call in ${program.sample} timed (counts exact, totals scaled from the sample)`);
     } else {
+      notes.push('syscall totals read from the log-linear histogram (each call within 6.25% of its bucket midpoint)');
       for (const [id, buckets] of byId) {
         let c = 0;
         for (const n of buckets.values()) c += n;
@@ -149,7 +150,8 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
       const p = `syscall.${name}`;
       metrics.push(count(`${p}.count`, c));
       const buckets = byId.get(id);
-      const d = buckets ? distributionOf(buckets, timeById.get(String(id)) ?? 0) : null;
+      // Sampled: the timed calls' exact sum. Full: the total read from the buckets.
+      const d = buckets ? distributionOf(buckets, program.countedSyscalls ? (timeById.get(String(id)) ?? 0) : histogramApproxTotal(histogramFromBuckets(buckets))) : null;
       const total = d && d.count > 0 ? Math.round((d.total * c) / d.count) : null;
       if (total !== null) metrics.push(ns(`${p}.total`, total, { zeroWhenAbsent: true }));
       if (d) {

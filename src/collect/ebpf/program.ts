@@ -14,12 +14,14 @@ import { syscallNumbers, syscallTableFor } from './syscall-table.js';
  * Costs measured on the null-syscall path here (2-CPU VM, CPU 1): attaching raw_syscalls at
  * all costs ~250 ns a call; each keyed map update ~110 ns; an inlined hash lookup that misses
  * ~30 ns; a count() into a key-less map (bpftrace makes it a per-CPU array) ~20 ns. Hence:
- * - full timing: entry stores the start keyed by tid; exit looks it up, counts the call in a
- *   count() map keyed (syscall, log-linear bucket), whose counts are the exact call counts and
- *   the distribution, and adds the latency to a sum() keyed by syscall: the exact total.
- *   bpftrace's stats() would do both in one map but costs two map operations plus a composite
- *   key (~235 ns here against ~85 for count()). No delete: the next entry of the thread
- *   overwrites the start (the reference program's delete costs ~100 ns).
+ * - full timing: entry stores the start keyed by tid; exit looks it up and counts the call in
+ *   ONE count() map keyed (syscall, log-linear bucket): its counts are the exact call counts
+ *   and the distribution; the total is read from the buckets (each value within 6.25% of its
+ *   bucket's midpoint). An exact sum() would be a second keyed aggregation (~120 ns), and
+ *   stats() costs two map operations (~235 ns), either of which makes the capture as dear as
+ *   the straightforward program. No delete: the next entry of the thread overwrites the start
+ *   (the reference program's delete costs ~100 ns).
+ * - sampled timing keeps an exact sum() of the timed calls: it runs for one call in N only.
  * - sampled timing (sample N): entry stores a start only for one call in N (bpf random);
  *   exit counts every call into a per-syscall key-less count() map chosen by a branch tree,
  *   then one hash lookup, which misses for the unsampled calls; a sampled call deletes its
@@ -154,8 +156,7 @@ export function buildProgram(opts: ProgramOptions): BuiltProgram {
     const idFilter = idTests.length > 0 ? ` && ${idTests.join(' && ')}` : '';
     sample = Math.max(1, Math.floor(spec.syscalls.sample));
     maps['@sys'] = 'syscall-latency';
-    maps['@syt'] = 'syscall-latency';
-    printed.push('@sys', '@syt');
+    printed.push('@sys');
 
     if (sample === 1) {
       probes.push(`tracepoint:raw_syscalls:sys_enter {
@@ -170,11 +171,12 @@ export function buildProgram(opts: ProgramOptions): BuiltProgram {
       $d = nsecs - $s;
 ${bucketCode('$d', '      ')}
       @sys[args->id, ${BUCKET_VAR}] = count();
-      @syt[args->id] = sum($d);
     }
   }
 }`);
     } else {
+      maps['@syt'] = 'syscall-latency';
+      printed.push('@syt');
       // The kernel allows 64 maps per program, so only up to MAX_COUNTED syscalls get their own
       // per-CPU array counter: the include list, or else the calls that dominate most workloads.
       // The rest are counted exactly too, in one keyed map (~110 ns a call instead of ~20).
