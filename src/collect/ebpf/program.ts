@@ -22,10 +22,12 @@ import { syscallNumbers, syscallTableFor } from './syscall-table.js';
  *   the straightforward program. No delete: the next entry of the thread overwrites the start
  *   (the reference program's delete costs ~100 ns).
  * - sampled timing keeps an exact sum() of the timed calls: it runs for one call in N only.
- * - sampled timing (sample N): entry stores a start only for one call in N (bpf random);
- *   exit counts every call into a per-syscall key-less count() map chosen by a branch tree,
- *   then one hash lookup, which misses for the unsampled calls; a sampled call deletes its
- *   start after use so a later unsampled exit cannot match it.
+ * - sampled timing (sample N): entry counts every call into a per-syscall key-less count()
+ *   map chosen by a branch tree, and stores a start for one call in N (bpf random); exit does
+ *   one hash lookup by tid (no cgroup test: only our sampled calls have a start), which misses
+ *   for the unsampled calls; a sampled call deletes its start after use so a later unsampled
+ *   exit cannot match it. Counts are taken on entry: a call in flight at a snapshot counts
+ *   in the repetition it started in, and exit/exit_group (which never return) are counted.
  */
 
 /** Printed counter of markers above this pid so kill(2) never reaches a real process. */
@@ -190,25 +192,25 @@ ${bucketCode('$d', '      ')}
       maps['@sn_other'] = 'syscall-count';
       const pow2 = (sample & (sample - 1)) === 0;
       const pick = pow2 ? `(rand & ${sample - 1}) == 0` : `(rand % ${sample}) == 0`;
+      // Counted on entry, where the cgroup test already runs; the exit needs no cgroup test:
+      // only a sampled call of ours has a start, so one lookup by tid decides.
       probes.push(`tracepoint:raw_syscalls:sys_enter {
-  $cg = cgroup;
-  if (${inSet}${idFilter}) {
-    if (${pick}) { @ss[tid] = nsecs; }
-  }
-}`);
-      probes.push(`tracepoint:raw_syscalls:sys_exit {
   $cg = cgroup;
   if (${inSet}${idFilter}) {
     $id = args->id;
 ${countTree(countedSyscalls, '    ')}
-    $s = @ss[tid];
-    if ($s > 0) {
-      delete(@ss[tid]);
-      $d = nsecs - $s;
-${bucketCode('$d', '      ')}
-      @sys[$id, ${BUCKET_VAR}] = count();
-      @syt[$id] = sum($d);
-    }
+    if (${pick}) { @ss[tid] = nsecs; }
+  }
+}`);
+      probes.push(`tracepoint:raw_syscalls:sys_exit {
+  $s = @ss[tid];
+  if ($s > 0) {
+    delete(@ss[tid]);
+    $id = args->id;
+    $d = nsecs - $s;
+${bucketCode('$d', '    ')}
+    @sys[$id, ${BUCKET_VAR}] = count();
+    @syt[$id] = sum($d);
   }
 }`);
     }

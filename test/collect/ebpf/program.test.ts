@@ -39,11 +39,13 @@ describe('bpftrace program builder', () => {
     const p = buildProgram({ ...base, spec });
     const enter = probeText(p.text, 'tracepoint:raw_syscalls:sys_enter');
     expect(enter).toContain('(rand & 7) == 0');
-    const exit = probeText(p.text, 'tracepoint:raw_syscalls:sys_exit');
-    expect(exit).toContain('@sn_110 = count()'); // getppid on x86_64
-    expect(exit).toContain('@sn_other[$id] = count()');
+    expect(enter).toContain('@sn_110 = count()'); // getppid on x86_64
+    expect(enter).toContain('@sn_other[$id] = count()');
     // the kernel refuses a program that uses more than 64 maps
-    expect(mapsUsedBy(exit).size).toBeLessThanOrEqual(60);
+    expect(mapsUsedBy(enter).size).toBeLessThanOrEqual(60);
+    const exit = probeText(p.text, 'tracepoint:raw_syscalls:sys_exit');
+    expect(exit).not.toContain('cgroup');
+    expect(exit).toContain('delete(@ss[tid])');
     expect(p.countedSyscalls!.length).toBeLessThanOrEqual(HOT_SYSCALLS.length);
   });
 
