@@ -44,7 +44,9 @@ const WATCHDOG = [
   'exec 3<&0',
   '"$@" </dev/null 3<&- & b=$!',
   'echo "kdelta-bpftrace-pid $b" >&2',
-  '( while read -r _ <&3; do :; done; kill -INT $b 2>/dev/null; sleep $KDELTA_GRACE_S; kill -KILL $b 2>/dev/null ) & w=$!',
+  // The watcher holds no pipe to kdelta but fd 3: its `sleep` would otherwise keep kdelta's
+  // stdout open for the whole grace period after bpftrace is gone.
+  '( while read -r _ <&3; do :; done; kill -INT $b; sleep $KDELTA_GRACE_S; kill -KILL $b ) >/dev/null 2>&1 & w=$!',
   'wait $b; s=$?',
   'kill $w 2>/dev/null',
   'exit $s',
@@ -320,14 +322,8 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
       const c = child;
       if (!c) return;
       if (!exited) {
-        if (c.bpftracePid) {
-          try {
-            process.kill(c.bpftracePid, 'SIGINT');
-          } catch {
-            /* gone */
-          }
-        }
         // Closing the pipe makes the watchdog send SIGINT, then SIGKILL after the grace period.
+        // One SIGINT only: a second one while bpftrace detaches its probes delays its exit.
         c.shell.stdin?.end();
         const deadline = Date.now() + graceMs + 2_000;
         while (!exited && Date.now() < deadline) await delay(20);
