@@ -79,51 +79,57 @@ async function main() {
   };
 
   try {
-    // 1. untraced
-    log('untraced loop');
-    const cg0 = await createCgroup(join(parent, 'untraced'));
-    const untraced = await loopMedian((a) => inCgroup(cg0.path, a));
-    rows.push({ what: `getppid loop, untraced (CPU ${cpu})`, ns: untraced.median, min: untraced.min });
-
-    // 2-3. kdelta syscall capture, full and sampled; one session, one cgroup per run
-    for (const s of [1, sample]) {
-      log(`kdelta syscall capture, sample ${s}`);
-      const refs = [];
-      for (let i = 0; i < runs; i++) refs.push({ index: i, warmup: false, cgroup: await createCgroup(join(parent, `kd${s}-${i}`)) });
-      const session = createEbpfSession({ readyDelay: false, irq: false, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: s } }, facts);
-      const xs = [];
-      try {
-        await session.start(refs);
-        for (const rep of refs) {
-          await session.beforeRepetition(rep);
-          const [file, args] = inCgroup(rep.cgroup.path, loopArgv(calls));
-          xs.push(nsPerCall((await execa(file, args)).stdout));
-          const cap = await session.afterRepetition(rep, { pid: null, threads: [] });
-          const count = cap.metrics.find((m) => m.name === 'syscall.getppid.count')?.value;
-          if (count === undefined || Math.abs(count - calls) > calls * 0.005) log(`warning: counted ${count} getppid calls of ${calls}`);
-          if (cap.lost.length) log(`lost: ${cap.lost.join('; ')}`);
-        }
-      } finally {
-        await session.stop();
-      }
-      rows.push({ what: s === 1 ? 'kdelta syscall capture, every call timed' : `kdelta syscall capture, sample: ${s}`, ns: median(xs), min: Math.min(...xs) });
-    }
-
-    // 4. the straightforward bpftrace program, same cgroup filter
-    log('reference bpftrace program');
-    const cgRef = await createCgroup(join(parent, 'ref'));
-    const refProg = `tracepoint:raw_syscalls:sys_enter /cgroup == ${cgRef.id}/ { @start[tid] = nsecs; }
-tracepoint:raw_syscalls:sys_exit /cgroup == ${cgRef.id} && @start[tid]/ { @lat[args->id] = hist(nsecs - @start[tid]); delete(@start[tid]); }
+    // 1-4. untraced, kdelta full, kdelta sampled, the straightforward program. Other work on
+    // the machine comes in bursts, so the conditions take turns: each round attaches one
+    // capture at a time (attached programs slow every syscall on the machine), runs the loop
+    // once under it, and detaches it.
+    const conds = [
+      { key: 'untraced', what: `getppid loop, untraced (CPU ${cpu})` },
+      { key: 'full', what: 'kdelta syscall capture, every call timed', sample: 1 },
+      { key: 'sampled', what: `kdelta syscall capture, sample: ${sample}`, sample },
+      { key: 'ref', what: 'straightforward bpftrace (tid map, hist, delete)' },
+    ];
+    const times = Object.fromEntries(conds.map((c) => [c.key, []]));
+    const runLoop = async (cg) => {
+      const [file, args] = inCgroup(cg, loopArgv(calls));
+      return nsPerCall((await execa(file, args)).stdout);
+    };
+    for (let round = 0; round < runs; round++) {
+      log(`loop round ${round + 1} of ${runs}`);
+      for (const c of conds) {
+        const cg = await createCgroup(join(parent, `${c.key}-${round}`));
+        if (c.key === 'untraced') {
+          times[c.key].push(await runLoop(cg.path));
+        } else if (c.key === 'ref') {
+          const refProg = `tracepoint:raw_syscalls:sys_enter /cgroup == ${cg.id}/ { @start[tid] = nsecs; }
+tracepoint:raw_syscalls:sys_exit /cgroup == ${cg.id} && @start[tid]/ { @lat[args->id] = hist(nsecs - @start[tid]); delete(@start[tid]); }
 END { clear(@start); clear(@lat); }`;
-    const bt = execa('bpftrace', ['-f', 'json', '-B', 'line', '-e', refProg], { reject: false, buffer: false });
-    await new Promise((resolve, reject) => {
-      bt.stdout.on('data', (d) => String(d).includes('attached_probes') && setTimeout(resolve, 500));
-      void bt.then(() => reject(new Error('reference bpftrace exited early')));
-    });
-    const ref = await loopMedian((a) => inCgroup(cgRef.path, a));
-    bt.kill('SIGINT');
-    await bt;
-    rows.push({ what: 'straightforward bpftrace (tid map, hist, delete)', ns: ref.median, min: ref.min });
+          const bt = execa('bpftrace', ['-f', 'json', '-B', 'line', '-e', refProg], { reject: false, buffer: false });
+          await new Promise((resolve, reject) => {
+            bt.stdout.on('data', (d) => String(d).includes('attached_probes') && setTimeout(resolve, 500));
+            void bt.then(() => reject(new Error('reference bpftrace exited early')));
+          });
+          times[c.key].push(await runLoop(cg.path));
+          bt.kill('SIGINT');
+          await bt;
+        } else {
+          const rep = { index: 0, warmup: false, cgroup: cg };
+          const session = createEbpfSession({ readyDelay: false, irq: false, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: c.sample } }, facts);
+          try {
+            await session.start([rep]);
+            await session.beforeRepetition(rep);
+            times[c.key].push(await runLoop(cg.path));
+            const cap = await session.afterRepetition(rep, { pid: null, threads: [] });
+            const count = cap.metrics.find((m) => m.name === 'syscall.getppid.count')?.value;
+            if (count === undefined || Math.abs(count - calls) > calls * 0.005) log(`warning: counted ${count} getppid calls of ${calls}`);
+            if (cap.lost.length) log(`lost: ${cap.lost.join('; ')}`);
+          } finally {
+            await session.stop();
+          }
+        }
+      }
+    }
+    for (const c of conds) rows.push({ what: c.what, ns: median(times[c.key]), min: Math.min(...times[c.key]) });
 
     // 5-6. strace and perf trace: far slower, so fewer calls
     const few = Math.max(10_000, Math.floor(calls / 50));
@@ -205,6 +211,7 @@ END { clear(@start); clear(@lat); }`;
     for (const r of rows) out.push(`| ${r.what} | ${fmt(r.ns)} | ${fmt(r.min)} | ${Number.isFinite(r.ns) ? (r.ns / base).toFixed(2) + 'x' : 'n/a'} |`);
     const refRow = rows.find((r) => r.what.startsWith('straightforward'));
     const over = (r) => r.ns - base;
+    // rows: 0 untraced, 1 full, 2 sampled, 3 straightforward
     out.push('');
     out.push(`overhead above untraced: straightforward ${fmt(over(refRow))} ns; kdelta full ${fmt(over(rows[1]))} ns (${pct(over(rows[1]) / over(refRow))} of it); kdelta sample ${sample} ${fmt(over(rows[2]))} ns (${pct(over(rows[2]) / over(refRow))} of it)`);
     out.push('');
