@@ -51,7 +51,7 @@ function readReport(path: string): Report {
 
 function xmllintJenkins(file: string): void {
   if (!existsSync(jenkinsXsd)) {
-    throw new Error(`${jenkinsXsd} is missing: the repository must be cloned with shared/ beside it (../shared/conformance/jenkins-junit.xsd)`);
+    throw new Error(`${jenkinsXsd} is missing: it is the vendored copy of ../shared/conformance/jenkins-junit.xsd`);
   }
   const r = spawnSync('xmllint', ['--noout', '--schema', jenkinsXsd, file], { encoding: 'utf8' });
   if (r.error) throw r.error;
