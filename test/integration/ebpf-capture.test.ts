@@ -194,6 +194,6 @@ describe('eBPF capture on the real kernel', () => {
 async function ourProgIds(): Promise<Set<number>> {
   const r = await execa('bpftool', ['prog', 'show', '--json']);
   const progs = JSON.parse(r.stdout) as Array<{ id: number; name?: string }>;
-  const names = new Set(['sys_enter', 'sys_exit', 'sys_enter_kill', 'sched_switch', 'sched_wakeup', 'sched_wakeup_n', 'irq_handler_ent', 'irq_handler_exi', 'softirq_entry', 'softirq_exit']);
+  const names = new Set(['sys_enter', 'sys_exit', 'task_rename', 'sched_switch', 'sched_wakeup', 'sched_wakeup_n', 'irq_handler_ent', 'irq_handler_exi', 'softirq_entry', 'softirq_exit']);
   return new Set(progs.filter((p) => p.name !== undefined && names.has(p.name)).map((p) => p.id));
 }

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import type { EbpfSpec } from '../../scenario/types.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
 import { metricsFromSnapshots, nearlyFullMaps } from './metrics.js';
 import { parseBpftraceStderr, SnapshotReader, type Snapshot } from './output.js';
-import { buildProgram, DEFAULT_MAP_KEYS_MAX, DEFAULT_PREEMPTED_STATE_BIT, MARKER_PID_BASE, type BuiltProgram } from './program.js';
+import { buildProgram, DEFAULT_MAP_KEYS_MAX, DEFAULT_PREEMPTED_STATE_BIT, MARKER_PREFIX, type BuiltProgram } from './program.js';
 import { syscallTableFor } from './syscall-table.js';
 
 /** What the eBPF capture takes away when it cannot run. */
@@ -151,6 +152,12 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
   let onAttached: (() => void) | null = null;
   let onExit: (() => void) | null = null;
   let before: { snapshot: Snapshot; lost: number; errors: Map<string, number> } | null = null;
+  let ownComm = 'node';
+  try {
+    ownComm = readFileSync('/proc/self/comm', 'utf8').trim() || ownComm;
+  } catch {
+    /* keep the default */
+  }
 
   const failure = (what: string): InputError => {
     const report = parseBpftraceStderr(stderr.replace(/^kdelta-bpftrace-pid \d+\n?/m, ''));
@@ -158,15 +165,16 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
     return new InputError(`eBPF capture: ${what}: ${why}`, 3, undefined, 'run `kdelta doctor`; check that tracefs is mounted and that bpftrace runs as root');
   };
 
-  /** Fires kill(MARKER_PID_BASE + n, 0) and waits until bpftrace printed the maps and the marker. */
+  /** Renames kdelta's main thread to `kdm<n>` and back, and waits until bpftrace printed the maps and the marker. */
   async function marker(): Promise<Snapshot> {
     const n = nextMarker++;
     const done = new Promise<void>((resolve) => waiters.set(n, resolve));
     const fire = (): void => {
+      // Synchronous writes: they run on the main thread, whose tgid the program filters on.
       try {
-        process.kill(MARKER_PID_BASE + n, 0);
-      } catch {
-        /* ESRCH is expected: the syscall entry is what the probe sees */
+        writeFileSync('/proc/self/comm', `${MARKER_PREFIX}${n}`);
+      } finally {
+        writeFileSync('/proc/self/comm', ownComm);
       }
     };
     fire();
@@ -209,9 +217,9 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
         /* keep the 6.x value */
       }
       try {
-        await access(`${tracefs}/events/syscalls/sys_enter_kill`);
+        await access(`${tracefs}/events/task/task_rename`);
       } catch {
-        throw new InputError(`eBPF capture: ${tracefs}/events/syscalls/sys_enter_kill is missing (kernel without CONFIG_FTRACE_SYSCALLS)`, 3);
+        throw new InputError(`eBPF capture: ${tracefs}/events/task/task_rename is missing`, 3);
       }
       program = buildProgram({ spec, cgroupIds: ids, markerPid: process.pid, arch: facts.arch, preemptedStateBit: preempted });
       options.onProgram?.(program.text);

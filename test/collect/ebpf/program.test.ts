@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { buildProgram, HOT_SYSCALLS, MARKER_PID_BASE } from '../../../src/collect/ebpf/program.js';
+import { buildProgram, HOT_SYSCALLS } from '../../../src/collect/ebpf/program.js';
 import type { EbpfSpec } from '../../../src/scenario/types.js';
 
 const ALL: EbpfSpec = { readyDelay: true, irq: true, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 } };
@@ -21,7 +21,9 @@ describe('bpftrace program builder', () => {
   it('admits every repetition cgroup in one program', () => {
     const p = buildProgram({ ...base, spec: ALL });
     expect(p.text).toContain('$cg == 4242 || $cg == 4343');
-    expect(p.text).toContain(`pid == 777 && args->sig == 0 && args->pid >= ${MARKER_PID_BASE}`);
+    expect(p.text).toContain('tracepoint:task:task_rename /pid == 777 && strncmp(args->newcomm, "kdm", 3) == 0/');
+    // a syscalls:* marker would put the ftrace syscall hook on every call of the machine
+    expect(p.text).not.toContain('tracepoint:syscalls:');
   });
 
   it('times every call with one store on entry, a bucket count and a sum on exit, no delete', () => {
@@ -100,7 +102,7 @@ describe('bpftrace program builder', () => {
 
   it('prints only maps the program writes (bpftrace rejects an unknown map)', () => {
     const p = buildProgram({ ...base, spec: { readyDelay: false, irq: false, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 } } });
-    const mark = probeText(p.text, 'tracepoint:syscalls:sys_enter_kill');
+    const mark = probeText(p.text, 'tracepoint:task:task_rename');
     expect(mark).toContain('print(@sys)');
     expect(mark).not.toContain('@rd');
     expect(mark).not.toContain('@hi');
