@@ -85,7 +85,7 @@ collect: { proc: false, ebpf: false }
     const exit = await k.exited;
     expect(exit.code, k.rawStderr()).toBe(4);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
-    expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'timeout', repetition: 0 });
+    expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'timeout', repetition: 1 });
     expect(report.scenarios[0]?.isolation.kind).toBe('pid');
     expect(processesWithArgv('sleep', '981')).toEqual([]);
   });

@@ -123,7 +123,7 @@ describe('kdelta run interrupted', () => {
       const v = validateReport(report);
       expect(v.ok ? [] : v.errors).toEqual([]);
       expect(report.scenarios[0]?.name).toBe(name);
-      expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'aborted', repetition: 0 });
+      expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'aborted', repetition: 1 });
       expect(existsSync(join(out, 'junit.xml'))).toBe(true);
       expect(k.stdout()).toContain(join(out, 'report.json'));
 
