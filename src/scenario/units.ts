@@ -58,16 +58,24 @@ export function baseUnitOfMetric(metric: string): string | null {
   const parts = metric.split('.');
   const area = parts[0];
   const last = parts[parts.length - 1] ?? '';
-  if (area === 'sched' && parts[1] === 'ready_delay') return last === 'count' ? '1' : 'ns';
-  if (area === 'sched' && parts[1] === 'context_switches') return '1';
+  const isTime = last === 'time' || last === 'time_in_workload';
+  if (area === 'sched') {
+    if (parts[1] === 'ready_delay' || parts[1] === 'run_delay') return last === 'count' ? '1' : 'ns';
+    if (parts[1] === 'context_switches') return '1';
+    // PSI counts stalled time in microseconds, and the collectors keep the kernel's unit.
+    if (parts[1] === 'cgroup_pressure') return 'us';
+    if (parts[1] === 'cpu_time' || parts[1] === 'throttled_time') return 'ns';
+    return null;
+  }
   if (area === 'syscall') return last === 'count' ? '1' : 'ns';
   if (area === 'irq' || area === 'softirq') {
-    if (last === 'time') return 'ns';
+    if (isTime) return 'ns';
     if (last === 'count') return '1';
     if (last === 'share' || last === 'imbalance') return 'ratio';
     return null;
   }
-  if (metric === 'system.psi.cpu_some') return 'ratio';
+  if (metric === 'system.psi.cpu_some') return 'us';
+  if (metric === 'system.irq_time' || metric === 'system.softirq_time') return 'ns';
   if (area === 'system') return '1';
   return null;
 }

@@ -49,6 +49,8 @@ describe('limits', () => {
     ['sched.context_switches < 1000', 'sched.context_switches', '<', 1000],
     ['workload.ops_per_sec > 1000', 'workload.ops_per_sec', '>', 1000],
     ['syscall.*.p99 < 100ns', 'syscall.*.p99', '<', 100],
+    // PSI is kept in the kernel's microseconds, so a time limit on it is scaled to us, not ns.
+    ['system.psi.cpu_some < 5ms', 'system.psi.cpu_some', '<', 5000],
   ])('%s', (text, metric, op, value) => {
     expect(parseLimit(text, false)).toEqual({ ok: true, value: { text, metric, op, value, each: false } });
   });
@@ -96,6 +98,10 @@ describe('metric base units', () => {
     ['irq.node1.share', 'ratio'],
     ['irq.imbalance', 'ratio'],
     ['system.context_switches', '1'],
+    ['system.psi.cpu_some', 'us'],
+    ['sched.cgroup_pressure.some', 'us'],
+    ['sched.run_delay.total', 'ns'],
+    ['softirq.net_rx.time_in_workload', 'ns'],
     ['workload.ops_per_sec', null],
   ])('%s is in %s', (metric, unit) => {
     expect(baseUnitOfMetric(metric)).toBe(unit);
