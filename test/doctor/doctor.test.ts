@@ -1,26 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { doctorExitCode, formatDoctor, runDoctor, type DoctorCheck } from '../../src/doctor/doctor.js';
 import type { MachineFacts } from '../../src/environment/types.js';
+import { VM_FACTS } from '../fixtures/machine-facts.js';
 
-const VM: MachineFacts = {
-  isRoot: true,
-  hasBpfCaps: true,
-  bpftrace: { path: '/usr/bin/bpftrace', version: '0.17.0' },
-  tracefs: '/sys/kernel/tracing',
-  btf: true,
-  cgroup2: '/sys/fs/cgroup/unified',
-  schedstat: true,
-  psi: true,
-  onlineCpus: [0, 1],
-  cpuNode: { 0: 0, 1: 0 },
-  numaNodes: [0],
-  smt: false,
-  governor: null,
-  irqbalanceRunning: false,
-  kernelRelease: '6.18.44-fc-v657',
-  arch: 'x86_64',
-  cpuModel: 'AMD EPYC',
-};
+const VM = VM_FACTS;
 
 const check = (facts: MachineFacts, id: string): DoctorCheck => {
   const c = runDoctor(facts).checks.find((x) => x.id === id);

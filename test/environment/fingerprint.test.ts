@@ -1,26 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { fingerprintFrom, fingerprintMismatch, irqAffinityDigest, machineSlug, slugOf } from '../../src/environment/fingerprint.js';
-import type { Fingerprint, MachineFacts } from '../../src/environment/types.js';
+import type { Fingerprint } from '../../src/environment/types.js';
+import { VM_FACTS } from '../fixtures/machine-facts.js';
 
-export const VM_FACTS: MachineFacts = {
-  isRoot: true,
-  hasBpfCaps: true,
-  bpftrace: { path: '/usr/bin/bpftrace', version: '0.17.0' },
-  tracefs: '/sys/kernel/tracing',
-  btf: true,
-  cgroup2: '/sys/fs/cgroup/unified',
-  schedstat: true,
-  psi: true,
-  onlineCpus: [0, 1],
-  cpuNode: { 0: 0, 1: 0 },
-  numaNodes: [0],
-  smt: false,
-  governor: null,
-  irqbalanceRunning: false,
-  kernelRelease: '6.18.44-fc-v657',
-  arch: 'x86_64',
-  cpuModel: 'AMD EPYC',
-};
 
 describe('fingerprint', () => {
   test('is built from the facts', () => {

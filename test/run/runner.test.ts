@@ -4,30 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MachineFacts } from '../../src/environment/types.js';
+import { machineFacts } from '../fixtures/machine-facts.js';
 import { InputError } from '../../src/errors.js';
 import type { IrqTable } from '../../src/report/types.js';
 import { checkRequiredCollectors, mergeIrqTables, plannedCollectors, runCgroupName, sweepOrphanCgroups } from '../../src/run/runner.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
-const facts: MachineFacts = {
-  isRoot: true,
-  hasBpfCaps: true,
-  bpftrace: { path: '/usr/bin/bpftrace', version: '0.17.0' },
-  tracefs: '/sys/kernel/tracing',
-  btf: true,
-  cgroup2: '/sys/fs/cgroup/unified',
-  schedstat: true,
-  psi: true,
-  onlineCpus: [0, 1],
-  cpuNode: { 0: 0, 1: 0 },
-  numaNodes: [0],
-  smt: false,
-  governor: null,
-  irqbalanceRunning: false,
-  kernelRelease: '6.18.0',
-  arch: 'x86_64',
-  cpuModel: 'test',
-};
+const facts: MachineFacts = machineFacts({ kernelRelease: '6.18.0', cpuModel: 'test' });
 
 function scenario(collect: Partial<Scenario['collect']> = {}): Scenario {
   return {

@@ -4,27 +4,19 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProcSession, procAvailability } from '../../../src/collect/proc/session.js';
 import type { MachineFacts } from '../../../src/environment/types.js';
+import { machineFacts } from '../../fixtures/machine-facts.js';
 import type { IrqTable } from '../../../src/report/types.js';
 
-const facts: MachineFacts = {
-  isRoot: true,
-  hasBpfCaps: true,
+// Two nodes, so the per-node split is exercised; no eBPF tools, as on a machine without them.
+const facts: MachineFacts = machineFacts({
   bpftrace: null,
   tracefs: null,
-  btf: true,
   cgroup2: '/sys/fs/cgroup',
-  schedstat: true,
-  psi: true,
-  onlineCpus: [0, 1],
   cpuNode: { 0: 0, 1: 1 },
   numaNodes: [0, 1],
-  smt: false,
-  governor: null,
-  irqbalanceRunning: false,
   kernelRelease: '6.18.0',
-  arch: 'x86_64',
   cpuModel: 'test',
-};
+});
 
 const interrupts = (a: number, b: number) => `           CPU0       CPU1\n 36:  ${a}  ${b}  PCI-MSIX-0000:00:02.0   1-edge      virtio1-req.0\nLOC:  1  1  Local timer interrupts\n`;
 const pressure = (us: number) => `some avg10=0.00 avg60=0.00 avg300=0.00 total=${us}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n`;
