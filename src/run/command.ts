@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { access, appendFile, constants, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { baselineFromRun, baselinePath, describeUpdate, readBaseline, readBaselineOrReport, workloadHash, writeBaseline } from '../baselines/store.js';
@@ -180,6 +181,7 @@ function buildReport(runId: string, startedAt: Date, fp: Fingerprint, scenarios:
 }
 
 async function storeBaselines(runs: ScenarioRun[], dir: string, machine: string, fp: Fingerprint, reason: string, io: Io): Promise<void> {
+  const commit = await gitCommit(io);
   for (const run of runs) {
     if (run.failure) {
       io.stderr.write(`kdelta: ${run.scenario.name}: not updating its baseline: the workload failed\n`);
@@ -187,15 +189,19 @@ async function storeBaselines(runs: ScenarioRun[], dir: string, machine: string,
     }
     const path = baselinePath(dir, machine, run.scenario.name);
     const old = await readBaseline(path);
-    const next: Baseline = baselineFromRun(run, { machine, environment: fp, reason, commit: gitCommit(io) });
+    const next: Baseline = baselineFromRun(run, { machine, environment: fp, reason, commit });
     io.stderr.write(describeUpdate(old, next, { gate: run.scenario.gate }));
     await writeBaseline(path, next);
     io.stderr.write(`kdelta: wrote ${path}\n`);
   }
 }
 
-function gitCommit(io: Io): string | null {
-  return io.env['GITHUB_SHA'] ?? io.env['KDELTA_COMMIT'] ?? null;
+/** The commit of the code under test: CI's variable when set, else the checkout kdelta runs in, else unknown. */
+async function gitCommit(io: Io): Promise<string | null> {
+  const fromEnv = io.env['KDELTA_COMMIT'] ?? io.env['GITHUB_SHA'];
+  if (fromEnv) return fromEnv;
+  const git = await execa('git', ['rev-parse', 'HEAD'], { cwd: io.cwd, reject: false, timeout: 5000 });
+  return git.exitCode === 0 && /^[0-9a-f]{40}$/.test(git.stdout.trim()) ? git.stdout.trim() : null;
 }
 
 /** `kdelta run`: the main job. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/schema.js';
-import { hasStackTrace, jenkinsXsd, runCli, tempDir, writeScenario } from '../cli/support.js';
+import { hasStackTrace, jenkinsXsd, repoRoot, runCli, tempDir, writeScenario } from '../cli/support.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 let scenarioFile = '';
@@ -78,6 +78,10 @@ describe('reports and baselines of real runs', () => {
     xmllintJenkins(join(dir.path, 'out1', 'junit.xml'));
     expect(existsSync(baselineFile())).toBe(true);
     expect(r.stderr).toContain(`kdelta: wrote ${baselineFile()}`);
+    // Provenance names the commit of the checkout kdelta ran in.
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim();
+    const stored = JSON.parse(readFileSync(baselineFile(), 'utf8')) as { provenance: { commit: string | null; reason: string } };
+    expect(stored.provenance).toMatchObject({ commit: head, reason: 'first' });
   });
 
   it('second run compares with the first: every gated metric has a baseline and a verdict other than no-baseline', async () => {
