@@ -31,7 +31,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  */
 export function createProgress(opts: ProgressOptions): Progress {
   const now = opts.now ?? Date.now;
-  const paint = (format: Parameters<typeof styleText>[0], text: string) => (opts.color ? styleText(format, text) : text);
+  // The caller decided on colour (useColor: stderr a TTY, NO_COLOR, FORCE_COLOR); styleText's own
+  // check looks at stdout and at CI, and would silently drop colour on a CI terminal.
+  const paint = (format: Parameters<typeof styleText>[0], text: string) => (opts.color ? styleText(format, text, { validateStream: false }) : text);
   let current: { name: string; total: number; warmup: number; done: number; startedMs: number } | null = null;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let liveLine = false;
