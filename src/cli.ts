@@ -25,6 +25,17 @@ function atLeastOne(value: string): number {
 }
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** What `run` and `baseline update` both take: which scenarios, how often, against which baselines. */
+function withScenarioRunOptions(command: Command): Command {
+  return command
+    .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
+    .option('--baselines <dir>', 'baseline directory', 'baselines/')
+    .option('--machine <name>', 'machine class for baselines (default: $KDELTA_MACHINE or a slug of the fingerprint)')
+    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
+    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
+    .option('--scenario <name>', 'only this scenario (repeatable)', collect, []);
+}
+
 /** Builds the `Io` of the real process; SIGINT/SIGTERM abort the run instead of killing kdelta mid-write. */
 export function processIo(): Io {
   const controller = new AbortController();
@@ -75,16 +86,9 @@ export async function main(io: Io): Promise<number> {
     .configureOutput({ writeOut: out, writeErr: err })
     .showHelpAfterError('(run with --help for usage)');
 
-  program
-    .command('run')
+  withScenarioRunOptions(program.command('run'))
     .description('run scenarios, capture the kernel, compare with baselines, write reports')
-    .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
-    .option('--baselines <dir>', 'baseline directory', 'baselines/')
-    .option('--machine <name>', 'machine class for baselines (default: $KDELTA_MACHINE or a slug of the fingerprint)')
-    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
-    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
-    .option('--scenario <name>', 'run only this scenario (repeatable)', collect, [])
     .option('--update-baselines', 'store this run as the new baselines')
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
     .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
@@ -133,17 +137,10 @@ export async function main(io: Io): Promise<number> {
     });
 
   const baseline = program.command('baseline').description('manage stored baselines');
-  baseline
-    .command('update')
+  withScenarioRunOptions(baseline.command('update'))
     .description('record new baselines (runs the scenarios, or takes them from a report)')
-    .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .option('--from <report>', 'take the samples from this report.json instead of running')
     .option('--reason <text>', 'why (kept in provenance and shown in review)')
-    .option('--baselines <dir>', 'baseline directory', 'baselines/')
-    .option('--machine <name>', 'machine class (default: $KDELTA_MACHINE or a slug of the fingerprint)')
-    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
-    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
-    .option('--scenario <name>', 'only this scenario (repeatable)', collect, [])
     .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
       exitCode = await baselineUpdateCommand({ paths, ...o }, io);
     });

@@ -139,7 +139,6 @@ const availabilitySchema = {
   ],
 } as const;
 
-
 const metricSchema = {
   type: 'object',
   additionalProperties: false,
