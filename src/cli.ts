@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { killEbpfChildrenSync } from './collect/ebpf/session.js';
 import { formatDoctor, runDoctor } from './doctor/doctor.js';
 import { ensureTracefs, probeMachine } from './environment/probe.js';
-import { EXIT, InputError } from './errors.js';
+import { EXIT, KdeltaError } from './errors.js';
 import type { Io } from './io.js';
 import { Interrupted, interruptedExitCode, useColor } from './io.js';
 import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
@@ -154,7 +154,7 @@ export async function main(io: Io): Promise<number> {
       // --help and --version end here with code 0; usage errors are bad input.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    if (error instanceof InputError) {
+    if (error instanceof KdeltaError) {
       err(`kdelta: ${error.where ? `${error.where}: ` : ''}${error.message}\n`);
       if (error.fix) err(`  fix: ${error.fix}\n`);
       return error.exitCode;
@@ -166,6 +166,6 @@ export async function main(io: Io): Promise<number> {
     // Anything else is a bug in kdelta, not in the user's input.
     err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     err(debug && error instanceof Error && error.stack ? error.stack + '\n' : '  this is a bug in kdelta; rerun with --debug for a stack trace and report it\n');
-    return 70;
+    return EXIT.internal;
   }
 }

@@ -11,13 +11,13 @@ export function parseBaselineText(text: string, path: string): Baseline {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`baseline is not valid JSON: ${(e as Error).message}`, 2, path, RESTORE_FIX(path));
+    throw new InputError(`baseline is not valid JSON: ${(e as Error).message}`, { file: path, fix: RESTORE_FIX(path) });
   }
   const result = validateBaseline(parsed);
   if (!result.ok) {
     const shown = result.errors.slice(0, 5).join('; ');
     const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
-    throw new InputError(`baseline does not match schemas/baseline.schema.json: ${shown}${more}`, 2, path, RESTORE_FIX(path));
+    throw new InputError(`baseline does not match schemas/baseline.schema.json: ${shown}${more}`, { file: path, fix: RESTORE_FIX(path) });
   }
   return result.baseline;
 }

@@ -22,20 +22,20 @@ export async function readBaselineOrReport(path: string): Promise<BaselineOrRepo
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`, 2, path, WHAT);
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`, { file: path, fix: WHAT });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`not valid JSON: ${(e as Error).message}`, 2, path, WHAT);
+    throw new InputError(`not valid JSON: ${(e as Error).message}`, { file: path, fix: WHAT });
   }
   const isReport = parsed !== null && typeof parsed === 'object' && 'runId' in parsed && 'scenarios' in parsed;
   if (!isReport) return { kind: 'baseline', path, baseline: parseBaselineText(text, path) };
   const result = validateReport(parsed);
   if (!result.ok) {
     const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
-    throw new InputError(`report does not match schemas/report.schema.json: ${result.errors.slice(0, 5).join('; ')}${more}`, 2, path, WHAT);
+    throw new InputError(`report does not match schemas/report.schema.json: ${result.errors.slice(0, 5).join('; ')}${more}`, { file: path, fix: WHAT });
   }
   // Validated against the schema the Report type is checked against (src/report/schema.ts).
   return { kind: 'report', path, report: parsed as Report };
@@ -48,7 +48,7 @@ export async function readBaselineOrReport(path: string): Promise<BaselineOrRepo
 export function samplesOf(source: BaselineOrReport, scenario?: string): Baseline['metrics'] {
   if (source.kind === 'baseline') {
     if (scenario !== undefined && source.baseline.scenario !== scenario) {
-      throw new InputError(`baseline is for scenario "${source.baseline.scenario}", not "${scenario}"`, 2, source.path);
+      throw new InputError(`baseline is for scenario "${source.baseline.scenario}", not "${scenario}"`, { file: source.path });
     }
     return source.baseline.metrics;
   }
@@ -57,7 +57,7 @@ export function samplesOf(source: BaselineOrReport, scenario?: string): Baseline
     scenario !== undefined ? source.report.scenarios.find((s) => s.name === scenario) : names.length === 1 ? source.report.scenarios[0] : undefined;
   if (!chosen) {
     const why = scenario !== undefined ? `has no scenario "${scenario}"` : `has ${names.length} scenarios`;
-    throw new InputError(`report ${why} (it has: ${names.join(', ') || 'none'})`, 2, source.path, 'name the scenario to compare');
+    throw new InputError(`report ${why} (it has: ${names.join(', ') || 'none'})`, { file: source.path, fix: 'name the scenario to compare' });
   }
   const metrics: Baseline['metrics'] = {};
   for (const m of chosen.metrics) if (m.samples.length > 0) metrics[m.name] = { unit: m.unit, better: m.better, samples: [...m.samples] };

@@ -14,7 +14,7 @@ export function baselinePath(dir: string, machine: string, scenario: string): st
     ['scenario', scenario],
   ] as const) {
     if (name.length === 0 || name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
-      throw new InputError(`${what} name "${name}" cannot be used as a baseline file name`, 2, undefined, `use letters, digits, '.', '_' and '-' in the ${what} name`);
+      throw new InputError(`${what} name "${name}" cannot be used as a baseline file name`, { fix: `use letters, digits, '.', '_' and '-' in the ${what} name` });
     }
   }
   return join(dir, machine, `${scenario}.json`);
@@ -32,7 +32,7 @@ export async function readBaseline(path: string): Promise<Baseline | null> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw new InputError(`cannot read baseline: ${(e as Error).message}`, 2, path);
+    throw new InputError(`cannot read baseline: ${(e as Error).message}`, { file: path });
   }
   return parseBaselineText(text, path);
 }

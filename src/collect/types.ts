@@ -1,4 +1,7 @@
+import type { CgroupRef } from '../kernel/cgroup.js';
 import type { MetricPoint } from '../metrics/types.js';
+
+export type { CgroupRef } from '../kernel/cgroup.js';
 
 /** Whether a collector can run on this machine, and if not, why and what it costs. */
 export type Availability =
@@ -11,14 +14,6 @@ export type Availability =
       /** Metric names or patterns this takes away, e.g. `sched.ready_delay.*`. */
       disables: string[];
     };
-
-/** The repetition's cgroup v2 directory, created by the runner before collectors start. */
-export interface CgroupRef {
-  /** Absolute path, e.g. /sys/fs/cgroup/unified/kdelta-<run>/<scenario>-r3. */
-  path: string;
-  /** The cgroup id the kernel reports to BPF (`cgroup` builtin): the directory's inode number. */
-  id: bigint;
-}
 
 /** One repetition as collectors see it. */
 export interface RepetitionRef {

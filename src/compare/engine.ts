@@ -129,12 +129,7 @@ export function compareRun(comparands: readonly Comparand[], options: CompareOpt
   const inFamily = comparands.filter((c) => c.baseline !== null && c.baseline.length > 0 && c.current.length > 0);
   const mismatched = inFamily.find((c) => (c.machineMismatch ?? options.machineMismatch).length > 0);
   if (options.requireSameMachine && mismatched) {
-    throw new InputError(
-      `the baseline was recorded on another machine class (${(mismatched.machineMismatch ?? options.machineMismatch).join(', ')}) and gate.require_same_machine is true`,
-      2,
-      undefined,
-      'record a baseline on this machine class (kdelta baseline update), or set gate.require_same_machine: false to compare with a warning',
-    );
+    throw new InputError(`the baseline was recorded on another machine class (${(mismatched.machineMismatch ?? options.machineMismatch).join(', ')}) and gate.require_same_machine is true`, { fix: 'record a baseline on this machine class (kdelta baseline update), or set gate.require_same_machine: false to compare with a warning' });
   }
   const tested = new Map<Comparand, Tested>();
   for (const c of inFamily) tested.set(c, testComparand(c, c.baseline!, options));

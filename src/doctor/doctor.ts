@@ -1,7 +1,7 @@
 import { styleText } from 'node:util';
-import { formatCpuList } from '../collect/proc/cpulist.js';
+import { formatCpuList } from '../kernel/cpulist.js';
 import { procDegradations } from '../collect/proc/availability.js';
-import { TRACEFS_PATH } from '../environment/probe.js';
+import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readTopology } from '../collect/proc/topology.js';
-import { formatCpuList } from '../collect/proc/cpulist.js';
+import { readTopology } from '../kernel/topology.js';
+import { formatCpuList } from '../kernel/cpulist.js';
 import type { Fingerprint, MachineFacts } from './types.js';
 
 /**

@@ -3,15 +3,13 @@ import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { machine, release } from 'node:os';
 import { execa } from 'execa';
-import { findCgroup2Mount } from '../run/cgroup.js';
-import { readTopology } from '../collect/proc/topology.js';
+import { findCgroup2Mount } from '../kernel/cgroup.js';
+import { readTopology } from '../kernel/topology.js';
+import { TRACEFS_PATH, findTracefsMount, tracefsMountPoints } from '../kernel/tracefs.js';
 import type { MachineFacts } from './types.js';
 
 /** Capability bit numbers (include/uapi/linux/capability.h). */
 export const CAP = { SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;
-
-/** Where tracefs is mounted by convention; bpftrace also looks under debugfs. */
-export const TRACEFS_PATH = '/sys/kernel/tracing';
 
 /** The effective capability set from /proc/<pid>/status, or null when the line is missing. */
 export function parseCapEff(status: string): bigint | null {
@@ -42,26 +40,6 @@ export function parseCpuModel(cpuinfo: string): string {
   const part = field('CPU part');
   if (implementer && part) return `implementer ${implementer} part ${part}`;
   return 'unknown';
-}
-
-/** Where tracefs is mounted according to mountinfo (directly, or the automount under debugfs), or null. */
-export function findTracefsMount(mountinfo: string): string | null {
-  const points = tracefsMountPoints(mountinfo);
-  // Prefer the canonical place when tracefs is mounted more than once.
-  return points.find((p) => p === TRACEFS_PATH) ?? points[0] ?? null;
-}
-
-/** Every tracefs mount point in mountinfo order. */
-export function tracefsMountPoints(mountinfo: string): string[] {
-  const points: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    if (line.slice(sep + 3).split(' ')[0] !== 'tracefs') continue;
-    const mountPoint = line.slice(0, sep).split(' ')[4];
-    if (mountPoint) points.push(mountPoint.replace(/\\040/gu, ' '));
-  }
-  return points;
 }
 
 /** `bpftrace v0.17.0` -> `0.17.0`; null when the text names no version. */

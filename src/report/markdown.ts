@@ -11,7 +11,8 @@ import {
   type GatedItem,
   type ItemStatus,
 } from './items.js';
-import type { IrqTable, Report, ScenarioReport } from './types.js';
+import type { IrqTable } from '../collect/proc/irq-table.js';
+import type { Report, ScenarioReport } from './types.js';
 
 /*
  * summary.md (GitHub-flavoured Markdown). The headline and the table of gated checks are

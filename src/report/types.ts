@@ -1,4 +1,5 @@
 import type { Availability } from '../collect/types.js';
+import type { IrqTable } from '../collect/proc/irq-table.js';
 import type { Verdict } from '../compare/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
@@ -48,13 +49,6 @@ export interface LimitReport {
   text: string;
   metric: string;
   verdict: Verdict;
-}
-
-/** irqstat's headline view: top IRQs with their count per NUMA node, summed over the counted repetitions. */
-export interface IrqTable {
-  nodes: number[];
-  rows: Array<{ irq: string; name: string; total: number; perNode: number[] }>;
-  perCpu: Array<{ cpu: number; node: number; total: number }>;
 }
 
 export interface ScenarioReport {

@@ -43,14 +43,14 @@ async function loadOrFail(paths: string[], only: string[], io: Io): Promise<Scen
   const { scenarios, problems } = await loadScenarios(paths.map((p) => resolve(io.cwd, p)));
   if (problems.length) {
     for (const p of problems) io.stderr.write(formatProblem(p) + '\n');
-    throw new InputError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario files`, EXIT.badInput, undefined, 'run `kdelta validate` and fix what it lists');
+    throw new InputError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario files`, { fix: 'run `kdelta validate` and fix what it lists' });
   }
   const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
   if (unknown.length) {
-    throw new InputError(`no scenario named ${unknown.join(', ')} in ${paths.join(' ')}`, EXIT.badInput, undefined, `known: ${scenarios.map((s) => s.name).join(', ')}`);
+    throw new InputError(`no scenario named ${unknown.join(', ')} in ${paths.join(' ')}`, { fix: `known: ${scenarios.map((s) => s.name).join(', ')}` });
   }
   const picked = only.length ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
-  if (picked.length === 0) throw new InputError(`no scenario files in ${paths.join(' ')}`, EXIT.badInput, undefined, 'name a scenario file or a folder with *.yaml files');
+  if (picked.length === 0) throw new InputError(`no scenario files in ${paths.join(' ')}`, { fix: 'name a scenario file or a folder with *.yaml files' });
   return picked;
 }
 
@@ -70,7 +70,7 @@ async function machineFor(scenarios: Scenario[], progress: Progress): Promise<{ 
 function machineName(option: string | undefined, io: Io, fp: Fingerprint): string {
   const name = option ?? io.env['KDELTA_MACHINE'] ?? machineSlug(fp);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-    throw new InputError(`machine name "${name}" cannot be a folder name`, EXIT.badInput, undefined, 'use letters, digits, ".", "_" and "-"');
+    throw new InputError(`machine name "${name}" cannot be a folder name`, { fix: 'use letters, digits, ".", "_" and "-"' });
   }
   return name;
 }
@@ -83,12 +83,7 @@ async function findBaselines(scenarios: Scenario[], dir: string, machine: string
     const baseline = await readBaseline(path);
     const mismatch = baseline ? fingerprintMismatch(baseline.environment, fp) : [];
     if (baseline && mismatch.length && s.gate.requireSameMachine) {
-      throw new InputError(
-        `the baseline of ${s.name} was recorded on another machine class (${mismatch.join(', ')}) and gate.require_same_machine is true`,
-        EXIT.badInput,
-        path,
-        'record a baseline on this machine class (kdelta baseline update --machine NAME), or set gate.require_same_machine: false',
-      );
+      throw new InputError(`the baseline of ${s.name} was recorded on another machine class (${mismatch.join(', ')}) and gate.require_same_machine is true`, { file: path, fix: 'record a baseline on this machine class (kdelta baseline update --machine NAME), or set gate.require_same_machine: false' });
     }
     found.set(
       s.name,
@@ -137,12 +132,7 @@ async function checkOutDir(outDir: string | undefined, io: Io): Promise<void> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
   } catch (err) {
-    throw new InputError(
-      `cannot write reports into ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      EXIT.badInput,
-      undefined,
-      outDir ? 'give --out a folder kdelta can create or write' : 'run kdelta where it can write reports/, or pass --out DIR',
-    );
+    throw new InputError(`cannot write reports into ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { fix: outDir ? 'give --out a folder kdelta can create or write' : 'run kdelta where it can write reports/, or pass --out DIR' });
   }
 }
 
@@ -238,7 +228,7 @@ function seedOf(runId: string): number {
 export async function compareCommand(o: { base: string; current: string; out?: string }, io: Io): Promise<number> {
   const currentPath = resolve(io.cwd, o.current);
   const current = await readBaselineOrReport(currentPath);
-  if (current.kind !== 'report') throw new InputError('the second file must be a report.json written by kdelta run', EXIT.badInput, currentPath);
+  if (current.kind !== 'report') throw new InputError('the second file must be a report.json written by kdelta run', { file: currentPath });
   const base = await readBaselineOrReport(resolve(io.cwd, o.base));
   await checkOutDir(o.out, io);
   const env = current.report.environment;
@@ -279,7 +269,7 @@ export async function baselineUpdateCommand(o: BaselineUpdateOptions, io: Io): P
     const reason = o.reason ?? (o.from ? `from ${o.from}` : 'kdelta baseline update');
     if (o.from) {
       const saved = await readBaselineOrReport(resolve(io.cwd, o.from));
-      if (saved.kind !== 'report') throw new InputError('--from takes a report.json written by kdelta run', EXIT.badInput, saved.path);
+      if (saved.kind !== 'report') throw new InputError('--from takes a report.json written by kdelta run', { file: saved.path });
       const fp = saved.report.environment;
       const machine = machineName(o.machine, io, fp);
       await findBaselines(scenarios, baselinesDir, machine, fp);

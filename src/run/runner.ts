@@ -4,14 +4,15 @@ import { createEbpfSession, EBPF_METRICS, ebpfAvailability } from '../collect/eb
 import { createProcSession, procAvailability } from '../collect/proc/session.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef } from '../collect/types.js';
 import type { MachineFacts } from '../environment/types.js';
-import { EXIT, InputError } from '../errors.js';
+import { EnvironmentError, InputError, KdeltaError } from '../errors.js';
 import { aggregateRepetitions } from '../metrics/aggregate.js';
 import type { Metric, MetricPoint } from '../metrics/types.js';
-import type { CollectorReport, IrqTable, ScenarioReport } from '../report/types.js';
+import type { IrqTable } from '../collect/proc/irq-table.js';
+import type { CollectorReport, ScenarioReport } from '../report/types.js';
 import type { CollectorName, Scenario } from '../scenario/types.js';
 import { prepareWorkload } from '../workload/prepare.js';
 import type { WorkloadOutcome } from '../workload/types.js';
-import { createCgroup, removeCgroup } from './cgroup.js';
+import { createCgroup, removeCgroup } from '../kernel/cgroup.js';
 import type { Progress } from './progress.js';
 
 /** What running one scenario produced, before any comparison. */
@@ -51,15 +52,10 @@ export function checkRequiredCollectors(scenario: Scenario, facts: MachineFacts)
   for (const c of plannedCollectors(scenario, facts)) {
     if (!scenario.collect.require.includes(c.name)) continue;
     if (!c.enabled) {
-      throw new InputError(`scenario ${scenario.name} requires the ${c.name} collector but disables it in collect.${c.name}`, EXIT.badInput, scenario.file);
+      throw new InputError(`scenario ${scenario.name} requires the ${c.name} collector but disables it in collect.${c.name}`, { file: scenario.file });
     }
     if (c.availability.state === 'unavailable') {
-      throw new InputError(
-        `scenario ${scenario.name} requires the ${c.name} collector, which cannot run here: ${c.availability.reason}`,
-        EXIT.environment,
-        scenario.file,
-        c.availability.fix ?? 'run `kdelta doctor` to see what is missing',
-      );
+      throw new EnvironmentError(`scenario ${scenario.name} requires the ${c.name} collector, which cannot run here: ${c.availability.reason}`, { file: scenario.file, fix: c.availability.fix ?? 'run `kdelta doctor` to see what is missing' });
     }
   }
 }
@@ -173,8 +169,11 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
         await session.start(reps);
         return true;
       } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        if (spec.require.includes(session.name)) throw new InputError(`${scenario.name}: ${err.message}`, err.exitCode, scenario.file, err.fix);
+        if (!(err instanceof KdeltaError)) throw err;
+        if (spec.require.includes(session.name)) {
+          const Kind = err instanceof InputError ? InputError : EnvironmentError;
+          throw new Kind(`${scenario.name}: ${err.message}`, { file: scenario.file, fix: err.fix });
+        }
         sessions.splice(sessions.indexOf(session), 1);
         await session.stop().catch(() => undefined);
         reportOf(session.name).availability = {

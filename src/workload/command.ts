@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { execa } from 'execa';
-import { killCgroup } from '../run/cgroup.js';
+import { killCgroup } from '../kernel/cgroup.js';
 import type { WorkloadMetricSpec } from '../scenario/types.js';
 import { workloadFiguresFromStdout } from './figures.js';
 import { BoundedOutput, textTail } from './output.js';

@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { InputError, EXIT } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
 
 /**
  * The package root: this file is src/workload/helpers.ts under vitest and
@@ -24,12 +24,7 @@ export async function requireHelper(name: HelperName): Promise<string> {
   try {
     await access(path, constants.X_OK);
   } catch {
-    throw new InputError(
-      `${path} is missing or not executable: the C helpers have not been built`,
-      EXIT.environment,
-      undefined,
-      `run \`npm run build:helpers\` in ${PACKAGE_ROOT} (needs a C compiler: apt-get install gcc)`,
-    );
+    throw new EnvironmentError(`${path} is missing or not executable: the C helpers have not been built`, { fix: `run \`npm run build:helpers\` in ${PACKAGE_ROOT} (needs a C compiler: apt-get install gcc)` });
   }
   return path;
 }

@@ -31,7 +31,7 @@ async function prepareCommand(spec: CommandSpec): Promise<PreparedWorkload> {
     (s) => s.isDirectory(),
     () => false,
   );
-  if (!isDir) throw new InputError(`workload cwd is not a directory: ${spec.cwd}`, 2, undefined, 'fix workload.cwd in the scenario');
+  if (!isDir) throw new InputError(`workload cwd is not a directory: ${spec.cwd}`, { fix: 'fix workload.cwd in the scenario' });
   const cgexec = await requireHelper('kdelta-cgexec');
   const invocation = {
     argv: spec.argv,

@@ -18,17 +18,12 @@ type TinybenchSpec = Extract<WorkloadSpec, { kind: 'tinybench' }>;
  */
 export async function prepareTinybench(spec: TinybenchSpec): Promise<PreparedWorkload> {
   await access(spec.module).catch(() => {
-    throw new InputError(`tinybench module not found: ${spec.module}`, 2, spec.module, 'check the path in the scenario (relative paths are resolved against the scenario file)');
+    throw new InputError(`tinybench module not found: ${spec.module}`, { file: spec.module, fix: 'check the path in the scenario (relative paths are resolved against the scenario file)' });
   });
   const ext = extname(spec.module);
   const nodeStripsTypes = (process.features as { typescript?: unknown }).typescript;
   if (['.ts', '.mts', '.cts'].includes(ext) && !nodeStripsTypes) {
-    throw new InputError(
-      `tinybench module ${spec.module} is TypeScript, which node ${process.version} cannot import`,
-      2,
-      spec.module,
-      'compile it to JavaScript and point the scenario at the .js/.mjs file, or use node >= 22.18',
-    );
+    throw new InputError(`tinybench module ${spec.module} is TypeScript, which node ${process.version} cannot import`, { file: spec.module, fix: 'compile it to JavaScript and point the scenario at the .js/.mjs file, or use node >= 22.18' });
   }
   const cgexec = await requireHelper('kdelta-cgexec');
   // Import the module once outside any cgroup, so a typo or a module without tasks is bad
@@ -36,7 +31,7 @@ export async function prepareTinybench(spec: TinybenchSpec): Promise<PreparedWor
   const listed = await execa(process.execPath, [TINYBENCH_RUNNER, '--list', spec.module], { reject: false, stdin: 'ignore' });
   if (listed.exitCode !== 0) {
     const why = String(listed.stderr).trim().replace(/^kdelta tinybench: /, '') || `the runner exited with ${String(listed.exitCode ?? listed.signal)}`;
-    throw new InputError(why, 2, spec.module);
+    throw new InputError(why, { file: spec.module });
   }
   const argv: [string, ...string[]] = [process.execPath, TINYBENCH_RUNNER, spec.module, String(spec.timeMs), String(spec.iterations)];
   return {

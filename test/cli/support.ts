@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
-import { findCgroup2Mount } from '../../src/run/cgroup.js';
+import { findCgroup2Mount } from '../../src/kernel/cgroup.js';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const binPath = join(repoRoot, 'bin', 'kdelta.js');

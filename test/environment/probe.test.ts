@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { findCgroup2Mount } from '../../src/run/cgroup.js';
+import { findCgroup2Mount } from '../../src/kernel/cgroup.js';
+import { findTracefsMount } from '../../src/kernel/tracefs.js';
 import {
   CAP,
   commsInclude,
-  findTracefsMount,
   hasBpfCapabilities,
   hasCapability,
   parseBpftraceVersion,

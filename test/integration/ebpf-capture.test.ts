@@ -7,7 +7,7 @@ import type { CollectorSession, RepetitionCapture, RepetitionRef } from '../../s
 import { probeMachine } from '../../src/environment/probe.js';
 import type { MachineFacts } from '../../src/environment/types.js';
 import type { MetricPoint } from '../../src/metrics/types.js';
-import { createCgroup, removeCgroup } from '../../src/run/cgroup.js';
+import { createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
 import type { EbpfSpec } from '../../src/scenario/types.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ensureTracefs, probeMachine, tracefsMountPoints } from '../../src/environment/probe.js';
+import { ensureTracefs, probeMachine } from '../../src/environment/probe.js';
+import { tracefsMountPoints } from '../../src/kernel/tracefs.js';
 import { fingerprint, machineSlug } from '../../src/environment/fingerprint.js';
 import { runDoctor } from '../../src/doctor/doctor.js';
 

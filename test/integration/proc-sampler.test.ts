@@ -9,7 +9,7 @@ import { createProcSession, procAvailability } from '../../src/collect/proc/sess
 import type { CgroupRef, RepetitionCapture } from '../../src/collect/types.js';
 import type { MachineFacts } from '../../src/environment/types.js';
 import { probeMachine } from '../../src/environment/probe.js';
-import { createCgroup, removeCgroup } from '../../src/run/cgroup.js';
+import { createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
 import { prepareWorkload } from '../../src/workload/prepare.js';
 
 // Real-kernel tests of the /proc sampler. They run as root in CI and fail, never skip,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CgroupRef } from '../../src/collect/types.js';
-import { cgroup2Mount, cgroupPids, createCgroup, removeCgroup } from '../../src/run/cgroup.js';
+import { cgroup2Mount, cgroupPids, createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
 import type { BuiltinName, WorkloadSpec } from '../../src/scenario/types.js';
 import { helperPath } from '../../src/workload/helpers.js';
 import { prepareWorkload } from '../../src/workload/prepare.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CgroupRef } from '../../src/collect/types.js';
-import { cgroup2Mount, cgroupPids, createCgroup, removeCgroup } from '../../src/run/cgroup.js';
+import { cgroup2Mount, cgroupPids, createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
 import { prepareWorkload } from '../../src/workload/prepare.js';
 import type { WorkloadSpec } from '../../src/scenario/types.js';
 import type { WorkloadOutcome } from '../../src/workload/types.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CgroupRef } from '../../src/collect/types.js';
-import { cgroup2Mount, cgroupPids, createCgroup, removeCgroup } from '../../src/run/cgroup.js';
+import { cgroup2Mount, cgroupPids, createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
 import type { WorkloadSpec } from '../../src/scenario/types.js';
 import { prepareWorkload } from '../../src/workload/prepare.js';
 

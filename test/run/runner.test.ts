@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MachineFacts } from '../../src/environment/types.js';
 import { machineFacts } from '../fixtures/machine-facts.js';
-import { InputError } from '../../src/errors.js';
-import type { IrqTable } from '../../src/report/types.js';
+import { KdeltaError } from '../../src/errors.js';
+import type { IrqTable } from '../../src/collect/proc/irq-table.js';
 import { checkRequiredCollectors, mergeIrqTables, plannedCollectors, runCgroupName, sweepOrphanCgroups } from '../../src/run/runner.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
@@ -25,14 +25,14 @@ function scenario(collect: Partial<Scenario['collect']> = {}): Scenario {
   };
 }
 
-function thrown(f: () => void): InputError {
+function thrown(f: () => void): KdeltaError {
   try {
     f();
   } catch (e) {
-    if (e instanceof InputError) return e;
+    if (e instanceof KdeltaError) return e;
     throw e;
   }
-  throw new Error('expected an InputError');
+  throw new Error('expected a KdeltaError');
 }
 
 describe('checkRequiredCollectors', () => {

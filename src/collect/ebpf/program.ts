@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { EnvironmentError, InputError } from '../../errors.js';
 import type { EbpfSpec } from '../../scenario/types.js';
 import { syscallNumbers, syscallTableFor } from './syscall-table.js';
 
@@ -146,12 +146,12 @@ export function buildProgram(opts: ProgramOptions): BuiltProgram {
   // Syscalls -----------------------------------------------------------------------------
   if (spec.syscalls) {
     const table = syscallTableFor(opts.arch);
-    if (!table) throw new InputError(`no syscall table for architecture ${opts.arch}`, 3, undefined, 'use x86_64 or aarch64, or turn collect.ebpf.syscalls off');
+    if (!table) throw new EnvironmentError(`no syscall table for architecture ${opts.arch}`, { fix: 'use x86_64 or aarch64, or turn collect.ebpf.syscalls off' });
     const numbers = syscallNumbers(table);
     const resolve = (names: string[], what: string): number[] =>
       names.map((n) => {
         const id = numbers.get(n);
-        if (id === undefined) throw new InputError(`unknown syscall "${n}" in collect.ebpf.syscalls.${what} (${opts.arch})`, 2);
+        if (id === undefined) throw new InputError(`unknown syscall "${n}" in collect.ebpf.syscalls.${what} (${opts.arch})`);
         return id;
       });
     const include = resolve(spec.syscalls.include, 'include');

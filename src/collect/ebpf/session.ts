@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { ensureTracefs } from '../../environment/probe.js';
 import type { MachineFacts } from '../../environment/types.js';
-import { InputError } from '../../errors.js';
+import { EnvironmentError } from '../../errors.js';
 import type { EbpfSpec } from '../../scenario/types.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
 import { metricsFromSnapshots, nearlyFullMaps } from './metrics.js';
@@ -159,10 +159,10 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
     /* keep the default */
   }
 
-  const failure = (what: string): InputError => {
+  const failure = (what: string): EnvironmentError => {
     const report = parseBpftraceStderr(stderr.replace(/^kdelta-bpftrace-pid \d+\n?/m, ''));
     const why = report.errors.length > 0 ? report.errors.join('; ') : report.warnings.join('; ') || (exited ? `bpftrace exited (${exited.signal ?? exited.code})` : 'no output');
-    return new InputError(`eBPF capture: ${what}: ${why}`, 3, undefined, 'run `kdelta doctor`; check that tracefs is mounted and that bpftrace runs as root');
+    return new EnvironmentError(`eBPF capture: ${what}: ${why}`, { fix: 'run `kdelta doctor`; check that tracefs is mounted and that bpftrace runs as root' });
   };
 
   /** Renames kdelta's main thread to `kdm<n>` and back, and waits until bpftrace printed the maps and the marker. */
@@ -201,13 +201,13 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
     name: 'ebpf',
 
     async start(repetitions: RepetitionRef[]): Promise<void> {
-      if (!facts.bpftrace) throw new InputError('eBPF capture: bpftrace is not installed', 3);
+      if (!facts.bpftrace) throw new EnvironmentError('eBPF capture: bpftrace is not installed');
       const ids = repetitions.flatMap((r) => (r.cgroup ? [r.cgroup.id] : []));
       cgroupIds = new Set(ids);
       let tracefs = facts.tracefs;
       if (!tracefs) {
         const m = await ensureTracefs(facts);
-        if (!m.mounted) throw new InputError(`eBPF capture: tracefs is not mounted: ${m.error ?? ''}`, 3);
+        if (!m.mounted) throw new EnvironmentError(`eBPF capture: tracefs is not mounted: ${m.error ?? ''}`);
         tracefs = m.path ?? '/sys/kernel/tracing';
       }
       let preempted = DEFAULT_PREEMPTED_STATE_BIT;
@@ -219,7 +219,7 @@ export function createEbpfSession(spec: EbpfSpec, facts: MachineFacts, options: 
       try {
         await access(`${tracefs}/events/task/task_rename`);
       } catch {
-        throw new InputError(`eBPF capture: ${tracefs}/events/task/task_rename is missing`, 3);
+        throw new EnvironmentError(`eBPF capture: ${tracefs}/events/task/task_rename is missing`);
       }
       program = buildProgram({ spec, cgroupIds: ids, markerPid: process.pid, arch: facts.arch, preemptedStateBit: preempted });
       options.onProgram?.(program.text);

@@ -1,6 +1,6 @@
 import type { TaskSet, RepetitionCapture } from '../types.js';
 import type { MetricPoint } from '../../metrics/types.js';
-import type { IrqTable } from '../../report/types.js';
+import type { IrqTable } from './irq-table.js';
 import { diffInterrupts, type InterruptRow } from './interrupts.js';
 import { metricSegment } from './names.js';
 import type { SystemSample } from './snapshot.js';

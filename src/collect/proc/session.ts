@@ -5,7 +5,7 @@ import { procDegradations } from './availability.js';
 import { procCapture } from './metrics.js';
 import { readCgroupTasks, readSystemSample, type SystemSample } from './snapshot.js';
 import { TaskTracker } from './tasks.js';
-import { readTopology } from './topology.js';
+import { readTopology } from '../../kernel/topology.js';
 
 export { procAvailability, procDegradations } from './availability.js';
 

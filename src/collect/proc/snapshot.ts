@@ -5,7 +5,7 @@ import { parseInterrupts, type InterruptTable } from './interrupts.js';
 import { parsePressure, type Pressure } from './pressure.js';
 import { parseSoftirqs, type SoftirqTable } from './softirqs.js';
 import { parseProcStat, type ProcStat } from './stat.js';
-import { parseTaskSchedstat, parseTaskStatus } from './task.js';
+import { parseTaskSchedstat, parseTaskStatus } from '../../kernel/task.js';
 import type { TaskReading } from './tasks.js';
 
 /** One read of the machine-wide files (and the repetition cgroup's), at `t` seconds into the repetition. */

@@ -1,4 +1,4 @@
-import type { TaskSchedstat, TaskStatus } from './task.js';
+import type { TaskSchedstat, TaskStatus } from '../../kernel/task.js';
 
 /** One poll of one thread: either file may be missing (thread exited between the reads, no CONFIG_SCHED_INFO). */
 export interface TaskReading {

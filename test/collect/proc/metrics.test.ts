@@ -5,7 +5,7 @@ import { parsePressure } from '../../../src/collect/proc/pressure.js';
 import type { SystemSample } from '../../../src/collect/proc/snapshot.js';
 import { parseSoftirqs } from '../../../src/collect/proc/softirqs.js';
 import { parseProcStat } from '../../../src/collect/proc/stat.js';
-import type { IrqTable } from '../../../src/report/types.js';
+import type { IrqTable } from '../../../src/collect/proc/irq-table.js';
 import { fixture } from './fixture.js';
 
 const empty = (t: number): SystemSample => ({ t, interrupts: null, softirqs: null, stat: null, psi: null, cgroupPressure: null, cgroupCpuStat: null, taskRunDelayNs: null });

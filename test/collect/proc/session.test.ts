@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProcSession, procAvailability } from '../../../src/collect/proc/session.js';
 import type { MachineFacts } from '../../../src/environment/types.js';
 import { machineFacts } from '../../fixtures/machine-facts.js';
-import type { IrqTable } from '../../../src/report/types.js';
+import type { IrqTable } from '../../../src/collect/proc/irq-table.js';
 
 // Two nodes, so the per-node split is exercised; no eBPF tools, as on a machine without them.
 const facts: MachineFacts = machineFacts({

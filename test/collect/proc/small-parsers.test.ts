@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseCgroupCpuStat } from '../../../src/collect/proc/cgroup-cpu-stat.js';
-import { formatCpuList, parseCpuList } from '../../../src/collect/proc/cpulist.js';
+import { formatCpuList, parseCpuList } from '../../../src/kernel/cpulist.js';
 import { metricSegment } from '../../../src/collect/proc/names.js';
 import { parsePressure } from '../../../src/collect/proc/pressure.js';
 import { diffSoftirqs, parseSoftirqs } from '../../../src/collect/proc/softirqs.js';
 import { parseProcStat } from '../../../src/collect/proc/stat.js';
-import { parseTaskSchedstat, parseTaskStatus } from '../../../src/collect/proc/task.js';
+import { parseTaskSchedstat, parseTaskStatus } from '../../../src/kernel/task.js';
 import { fixture } from './fixture.js';
 
 describe('parseSoftirqs', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuNodeFromCpulists, readTopology, smtSiblingGroups } from '../../../src/collect/proc/topology.js';
-import { FIXTURES, fixture } from './fixture.js';
+import { cpuNodeFromCpulists, readTopology, smtSiblingGroups } from '../../src/kernel/topology.js';
+import { FIXTURES, fixture } from '../collect/proc/fixture.js';
 
 describe('topology', () => {
   it('maps CPUs to nodes from interleaved node cpulists', () => {

@@ -1,22 +1,21 @@
 import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CgroupRef } from '../collect/types.js';
+import { mountPointsOf } from './mounts.js';
+
+/** The repetition's cgroup v2 directory, created by the runner before collectors start. */
+export interface CgroupRef {
+  /** Absolute path, e.g. /sys/fs/cgroup/unified/kdelta-<run>/<scenario>-r3. */
+  path: string;
+  /** The cgroup id the kernel reports to BPF (`cgroup` builtin): the directory's inode number. */
+  id: bigint;
+}
 
 /**
  * Finds the cgroup2 mount point from mountinfo text. Pure-v2 hosts mount it at /sys/fs/cgroup,
  * hybrid ones (like our VMs) at /sys/fs/cgroup/unified, so it is never hard-coded.
  */
 export function findCgroup2Mount(mountinfo: string): string | null {
-  for (const line of mountinfo.split('\n')) {
-    // mountinfo: id parent major:minor root mountpoint options [optional...] - fstype source super
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const fsType = line.slice(sep + 3).split(' ')[0];
-    if (fsType !== 'cgroup2') continue;
-    const mountPoint = line.slice(0, sep).split(' ')[4];
-    if (mountPoint) return mountPoint.replace(/\\040/g, ' ');
-  }
-  return null;
+  return mountPointsOf(mountinfo, 'cgroup2')[0] ?? null;
 }
 
 export async function cgroup2Mount(): Promise<string | null> {
