@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
 import { killCgroup } from '../kernel/cgroup.js';
 import type { WorkloadMetricSpec } from '../scenario/types.js';
@@ -60,7 +61,9 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
 
   if (ctx.signal.aborted) return failed('aborted', `${cmd.label} was not started: kdelta was interrupted`);
 
-  const [file, ...args] = ctx.cgroup ? ([cmd.cgexec, ctx.cgroup.path, ...cmd.argv] as const) : cmd.argv;
+  // fd 3 of kdelta-cgexec is the watchdog's end of a socket only kdelta holds the other end of:
+  // when kdelta dies, even by SIGKILL, the watchdog kills the cgroup within moments.
+  const [file, ...args] = ctx.cgroup ? ([cmd.cgexec, '--watchdog', '3', ctx.cgroup.path, ...cmd.argv] as const) : cmd.argv;
   const stdout = new BoundedOutput(STDOUT_HEAD_BYTES, STDOUT_TAIL_BYTES);
   const stderr = new BoundedOutput(0, STDERR_TAIL_BYTES);
 
@@ -69,9 +72,7 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
     cwd: cmd.cwd,
     env: cmd.env,
     extendEnv: true,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ctx.cgroup ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     buffer: false,
     reject: false,
     // Its own process group: a terminal's Ctrl-C reaches kdelta only, which then stops the
@@ -79,6 +80,7 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
     // is what a timeout kills.
     detached: true,
   });
+  const watchdogEnd = (child.stdio as ReadonlyArray<Duplex | null>)[3] ?? undefined;
   if (child.pid !== undefined) ctx.onStart?.(child.pid);
   child.stdout?.on('data', (b: Buffer) => stdout.push(b));
   child.stderr?.on('data', (b: Buffer) => stderr.push(b));
@@ -127,6 +129,8 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
     // Whatever the main process left behind (daemonised children) is part of the repetition
     // and must not outlive it, nor keep the pipes open.
     await killTree();
+    // Closing kdelta's end lets the watchdog go (it kills the already empty cgroup once more).
+    watchdogEnd?.destroy();
     const result = await Promise.race([
       child,
       new Promise<null>((r) => setTimeout(() => r(null), PIPE_DRAIN_MS).unref()),
@@ -169,6 +173,7 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
     };
   } finally {
     clearTimeout(timer);
+    watchdogEnd?.destroy();
     ctx.signal.removeEventListener('abort', onAbort);
   }
 }
