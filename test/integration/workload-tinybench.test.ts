@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,26 @@ function tinybench(module: string): WorkloadSpec {
   return { kind: 'tinybench', module: join(fixtures, module), timeMs: 100, iterations: 16, timeoutMs: 60_000, metrics: [] };
 }
 
+function sleepers(arg: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/u.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim() === `sleep ${arg}`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe('tinybench workloads', () => {
+  it('listing the tasks of a module that starts a timer and a detached process at import ends, and leaves no process behind', async () => {
+    const w = await prepareWorkload(tinybench('tinybench-spawns-at-import.mjs'));
+    expect(w.inProcess).toBe(false);
+    expect(sleepers('4271')).toEqual([]);
+  });
+
   it('each exported task becomes workload.<task>.mean, .p99 and .throughput, run in a child inside the cgroup', async () => {
     const w = await prepareWorkload(tinybench('tinybench-tasks.mjs'));
     expect(w.inProcess).toBe(false);
