@@ -48,6 +48,16 @@ describe('tinybench workloads', () => {
     expect(sleepers('4271')).toEqual([]);
   });
 
+  it('a repetition of that module ends when its tasks are done, not at the timeout, and its cgroup takes the detached process with it', async () => {
+    const w = await prepareWorkload(tinybench('tinybench-spawns-at-import.mjs'));
+    cg = await createCgroup(join(parent, 'rep-hostile'));
+    const o = await w.run({ cgroup: cg, signal: new AbortController().signal });
+    if (o.state !== 'ok') throw new Error(`${o.message}\n${o.stderrTail}`);
+    expect(o.wallTimeNs).toBeLessThan(20e9);
+    expect(o.metrics.map((m) => m.name)).toContain('workload.noop.mean');
+    expect(sleepers('4271')).toEqual([]);
+  });
+
   it('each exported task becomes workload.<task>.mean, .p99 and .throughput, run in a child inside the cgroup', async () => {
     const w = await prepareWorkload(tinybench('tinybench-tasks.mjs'));
     expect(w.inProcess).toBe(false);
