@@ -13,6 +13,9 @@ const binDir = join(root, 'helpers', 'bin');
 const targets = [
   { out: 'kdelta-load', src: 'load.c', flags: ['-pthread'] },
   { out: 'kdelta-cgexec', src: 'cgexec.c', flags: [] },
+  // Test program with known work per thread group and USDT window probes (needs sys/sdt.h:
+  // Debian systemtap-sdt-dev); -fno-omit-frame-pointer so user stacks can be walked.
+  { out: 'kdelta-groups', src: 'groups.c', flags: ['-pthread', '-fno-omit-frame-pointer'] },
 ];
 
 function findCompiler() {
