@@ -1,16 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { killEbpfChildrenSync } from './collect/ebpf/session.js';
-import { formatDoctor, runDoctor } from './doctor/doctor.js';
-import { ensureTracefs, probeMachine } from './environment/probe.js';
 import { EXIT, KdeltaError } from './errors.js';
 import type { Io } from './io.js';
-import { Interrupted, interruptedExitCode, useColor } from './io.js';
-import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
-import { formatProblem, loadScenarios } from './scenario/load.js';
+import { Interrupted, interruptedExitCode, runHardStops } from './io.js';
 import { VERSION_TEXT } from './version.js';
 
 export type { Io } from './io.js';
-
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -51,7 +45,7 @@ export function processIo(): Io {
       // kdelta dies of the signal. The workload was already killed by the first one; a cgroup
       // left behind is removed by the next kdelta run (sweepOrphanCgroups).
       process.stderr.write(`kdelta: ${sig} again: stopping now, without writing reports\n`);
-      killEbpfChildrenSync();
+      runHardStops();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.kill(process.pid, sig);
@@ -70,7 +64,10 @@ export function processIo(): Io {
   };
 }
 
-/** Runs kdelta with the given world and returns its exit code (DESIGN.md). */
+/**
+ * Runs kdelta with the given world and returns its exit code. Each command's module is
+ * imported when that command runs, so `--help` or `validate` never loads the collectors.
+ */
 export async function main(io: Io): Promise<number> {
   let exitCode: number = EXIT.ok;
   const out = (text: string) => io.stdout.write(text);
@@ -92,6 +89,7 @@ export async function main(io: Io): Promise<number> {
     .option('--update-baselines', 'store this run as the new baselines')
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
     .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
+      const { runCommand } = await import('./commands/run.js');
       exitCode = await runCommand({ paths, ...o }, io);
     });
 
@@ -100,14 +98,8 @@ export async function main(io: Io): Promise<number> {
     .description('check scenario files; every problem as file:line:col')
     .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .action(async (paths: string[]) => {
-      const { scenarios, problems } = await loadScenarios(paths);
-      for (const p of problems) err(formatProblem(p) + '\n');
-      if (problems.length) {
-        err(`kdelta: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario files\n`);
-        exitCode = EXIT.badInput;
-      } else {
-        out(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid: ${scenarios.map((s) => s.name).join(', ')}\n`);
-      }
+      const { validateCommand } = await import('./commands/validate.js');
+      exitCode = await validateCommand({ paths }, io);
     });
 
   program
@@ -116,14 +108,8 @@ export async function main(io: Io): Promise<number> {
     .option('--json', 'print one JSON object')
     .option('--fix', 'fix what can be fixed here (mount tracefs)')
     .action(async (o: { json?: boolean; fix?: boolean }) => {
-      let facts = await probeMachine();
-      if (o.fix) {
-        const fixed = await ensureTracefs(facts);
-        if (fixed.error) err(`kdelta: could not mount tracefs: ${fixed.error}\n`);
-        if (fixed.mounted) facts = await probeMachine();
-      }
-      const report = runDoctor(facts);
-      out(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
+      const { doctorCommand } = await import('./commands/doctor.js');
+      exitCode = await doctorCommand(o, io);
     });
 
   program
@@ -133,6 +119,7 @@ export async function main(io: Io): Promise<number> {
     .argument('<report>', 'report.json of the run under test')
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .action(async (base: string, current: string, o: { out?: string }) => {
+      const { compareCommand } = await import('./commands/compare.js');
       exitCode = await compareCommand({ base, current, ...o }, io);
     });
 
@@ -142,6 +129,7 @@ export async function main(io: Io): Promise<number> {
     .option('--from <report>', 'take the samples from this report.json instead of running')
     .option('--reason <text>', 'why (kept in provenance and shown in review)')
     .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
+      const { baselineUpdateCommand } = await import('./commands/baseline-update.js');
       exitCode = await baselineUpdateCommand({ paths, ...o }, io);
     });
   program.addOption(new Option('--no-color', 'no colour (NO_COLOR is honoured too)').hideHelp());

@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import { formatCpuList } from '../kernel/cpulist.js';
+import { EBPF_METRICS } from '../collect/ebpf/availability.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -53,8 +54,9 @@ export interface DoctorReport {
   summary: { ok: number; missing: number; warning: number };
 }
 
-/** What the eBPF capture measures (DESIGN.md's metric table); the /proc sampler keeps counts per CPU and node. */
-export const EBPF_METRICS = ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time'] as const;
+// What each missing piece takes away is what the eBPF capture declares it provides, so doctor
+// and the run report name the same metrics.
+export { EBPF_METRICS } from '../collect/ebpf/availability.js';
 
 /** bpftrace can attach kdelta's tracepoints: installed, privileged enough, tracefs mounted. */
 export function bpftraceUsable(facts: MachineFacts): boolean {

@@ -1,30 +1,20 @@
-import type { Baseline } from '../baselines/types.js';
+import type { BaselineMatch } from '../baselines/types.js';
+import { collectorProvides } from '../collect/registry.js';
 import { checkLimit, compareRun, gatedMetrics } from '../compare/engine.js';
 import type { Comparand, Verdict } from '../compare/types.js';
 import { summarize } from '../metrics/summary.js';
 import type { Correction } from '../scenario/types.js';
-import type { LimitReport, MetricReport, Report, ScenarioReport } from '../report/types.js';
-import type { ScenarioRun } from './runner.js';
+import type { ScenarioRun } from '../run/types.js';
+import { VERSION_TEXT } from '../version.js';
+import type { Fingerprint } from '../environment/types.js';
+import type { LimitReport, MetricReport, Report, ScenarioReport } from './types.js';
 
-/** The baseline a scenario run is compared with, as found before the run. */
-export interface BaselineMatch {
-  path: string;
-  baseline: Baseline;
-  /** Fingerprint fields that differ from this machine. */
-  mismatch: string[];
-  /** The workload definition changed since the baseline was recorded. */
-  stale: boolean;
-}
+export type { BaselineMatch } from '../baselines/types.js';
 
-/** Metric patterns each collector provides: a gated metric of an unavailable collector is `unavailable`, not `no-baseline`. */
-const COLLECTOR_METRICS: Record<'proc' | 'ebpf', RegExp> = {
-  ebpf: /^(sched\.ready_delay\.|syscall\.|irq\.hard\..*\.time|softirq\..*\.time)/,
-  proc: /^(irq\.|softirq\..*\.count|system\.|sched\.cgroup_pressure|sched\.context_switches)/,
-};
-
+/** A gated metric of an unavailable collector is `unavailable`, not `no-baseline`: by the metric patterns each collector declares. */
 function whyMissing(run: ScenarioRun, name: string): string {
   for (const c of run.collectors) {
-    if (!COLLECTOR_METRICS[c.name].test(name)) continue;
+    if (!collectorProvides(c.name, name)) continue;
     if (!c.enabled) return `${name}: the ${c.name} collector is disabled in this scenario`;
     if (c.availability.state === 'unavailable') return `${name}: the ${c.name} collector could not run here: ${c.availability.reason}`;
   }
@@ -39,8 +29,8 @@ function whyMissing(run: ScenarioRun, name: string): string {
 
 /**
  * Compares every scenario run with its baseline and assembles the report's scenarios. All
- * gated metrics of the run form one family for the p-value adjustment (notes/statistics.md,
- * point 4); scenarios that ask for different corrections get the strictest of them (holm),
+ * gated metrics of the run form one family for the p-value adjustment (so gating many
+ * metrics does not multiply the false alarms); scenarios that ask for different corrections get the strictest of them (holm),
  * said in the report's `family`.
  */
 export function evaluateRuns(runs: Array<{ run: ScenarioRun; baseline: BaselineMatch | null }>, seed: number): { scenarios: ScenarioReport[]; family: Report['family'] } {
@@ -171,4 +161,19 @@ export function overallStatus(scenarios: ScenarioReport[]): Report['status'] {
   if (scenarios.some((s) => s.status === 'error')) return 'error';
   if (scenarios.some((s) => s.status === 'regression')) return 'regression';
   return 'pass';
+}
+
+/** The report of one run of kdelta. */
+export function buildReport(runId: string, startedAt: Date, fp: Fingerprint, scenarios: ScenarioReport[], family: Report['family']): Report {
+  return {
+    schemaVersion: 1,
+    runId,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    kdeltaVersion: VERSION_TEXT,
+    environment: fp,
+    status: overallStatus(scenarios),
+    family,
+    scenarios,
+  };
 }
