@@ -47,8 +47,8 @@ export function environmentExitCode(runs: ScenarioRun[], io: Io): number | null 
   return code;
 }
 
-/** `kdelta run`: the main job. */
-export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> {
+/** `kdelta run`: the main job. `deps` are the real collectors and workloads unless a test hands in fakes. */
+export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps = realRunnerDeps()): Promise<number> {
   const startedAt = new Date();
   const runId = newRunId(startedAt);
   const progress = progressFor(io);
@@ -60,7 +60,7 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
     const baselinesDir = resolve(io.cwd, o.baselines);
     const baselines = await findBaselines(scenarios, baselinesDir, machine, fp);
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
-    const runs = await runScenarios(scenarios, runOptions, realRunnerDeps());
+    const runs = await runScenarios(scenarios, runOptions, deps);
     const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: baselines.get(run.scenario.name) ?? null })), seedOf(runId));
     const report = buildReport(runId, startedAt, fp, reports, family);
     await publishReport(report, o.out, io);

@@ -75,9 +75,8 @@ export class ScenarioCollectors {
     for (const kind of this.kinds) {
       const status = this.statusOf(kind.name);
       if (!status.enabled) continue;
-      // The eBPF program filters on the repetition cgroups: without them it has nothing to admit.
-      if (kind.name === 'ebpf' && status.availability.state === 'ready' && !reps.every((r) => r.cgroup)) {
-        status.availability = { state: 'unavailable', reason: 'the eBPF capture filters on the repetition cgroup, and there is none', disables: [...kind.provides] };
+      if (kind.withoutCgroups !== undefined && status.availability.state === 'ready' && !reps.every((r) => r.cgroup)) {
+        status.availability = { state: 'unavailable', reason: kind.withoutCgroups, disables: [...kind.provides] };
       }
       if (status.availability.state === 'unavailable') {
         this.warnUnavailable(status);

@@ -91,6 +91,8 @@ export interface CollectorKind {
   /** Metric names or `*` patterns (one `*` matches any run of characters, dots included). */
   readonly provides: readonly string[];
   availability(facts: MachineFacts): Availability;
+  /** Set when the collector cannot tell the workload apart without repetition cgroups: why, for the report. */
+  readonly withoutCgroups?: string;
   /**
    * A session for one scenario. `readyDelayTaken`: another collector already measures
    * `sched.ready_delay.total` in this scenario (the /proc sampler then names its figure

@@ -9,6 +9,8 @@ export const ebpfCollector: CollectorKind = {
   name: 'ebpf',
   provides: EBPF_METRICS,
   availability: ebpfAvailability,
+  // The program filters on the repetition cgroups: without them it has nothing to admit.
+  withoutCgroups: 'the eBPF capture filters on the repetition cgroup, and there is none',
   create(spec, facts) {
     if (spec.ebpf === false) throw new Error('the eBPF capture is off in this scenario');
     return createEbpfSession(spec.ebpf, facts);
