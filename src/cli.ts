@@ -64,25 +64,8 @@ export function processIo(): Io {
   };
 }
 
-/**
- * Runs kdelta with the given world and returns its exit code. Each command's module is
- * imported when that command runs, so `--help` or `validate` never loads the collectors.
- */
-export async function main(io: Io): Promise<number> {
-  let exitCode: number = EXIT.ok;
-  const out = (text: string) => io.stdout.write(text);
-  const err = (text: string) => io.stderr.write(text);
-  const debug = io.argv.includes('--debug');
-
-  const program = new Command()
-    .name('kdelta')
-    .description('Benchmark regression harness for CI that sees the kernel.')
-    .version(VERSION_TEXT)
-    .option('--debug', 'print stack traces of internal errors')
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err })
-    .showHelpAfterError('(run with --help for usage)');
-
+/** Each command, wired to commander; `done` receives the exit code the command returned. */
+function defineCommands(program: Command, io: Io, done: (code: number) => void): void {
   withScenarioRunOptions(program.command('run'))
     .description('run scenarios, capture the kernel, compare with baselines, write reports')
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
@@ -90,7 +73,7 @@ export async function main(io: Io): Promise<number> {
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
     .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
       const { runCommand } = await import('./commands/run.js');
-      exitCode = await runCommand({ paths, ...o }, io);
+      done(await runCommand({ paths, ...o }, io));
     });
 
   program
@@ -99,7 +82,7 @@ export async function main(io: Io): Promise<number> {
     .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .action(async (paths: string[]) => {
       const { validateCommand } = await import('./commands/validate.js');
-      exitCode = await validateCommand({ paths }, io);
+      done(await validateCommand({ paths }, io));
     });
 
   program
@@ -109,7 +92,7 @@ export async function main(io: Io): Promise<number> {
     .option('--fix', 'fix what can be fixed here (mount tracefs)')
     .action(async (o: { json?: boolean; fix?: boolean }) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      exitCode = await doctorCommand(o, io);
+      done(await doctorCommand(o, io));
     });
 
   program
@@ -120,7 +103,7 @@ export async function main(io: Io): Promise<number> {
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .action(async (base: string, current: string, o: { out?: string }) => {
       const { compareCommand } = await import('./commands/compare.js');
-      exitCode = await compareCommand({ base, current, ...o }, io);
+      done(await compareCommand({ base, current, ...o }, io));
     });
 
   const baseline = program.command('baseline').description('manage stored baselines');
@@ -130,30 +113,54 @@ export async function main(io: Io): Promise<number> {
     .option('--reason <text>', 'why (kept in provenance and shown in review)')
     .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
       const { baselineUpdateCommand } = await import('./commands/baseline-update.js');
-      exitCode = await baselineUpdateCommand({ paths, ...o }, io);
+      done(await baselineUpdateCommand({ paths, ...o }, io));
     });
+}
+
+/** The one place an error becomes an exit code and a message. */
+function exitCodeOfError(error: unknown, io: Io, debug: boolean): number {
+  const err = (text: string) => io.stderr.write(text);
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors are bad input.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof KdeltaError) {
+    err(`kdelta: ${error.where ? `${error.where}: ` : ''}${error.message}\n`);
+    if (error.fix) err(`  fix: ${error.fix}\n`);
+    return error.exitCode;
+  }
+  if (io.signal.aborted) {
+    err(`kdelta: interrupted\n`);
+    return interruptedExitCode(io.signal);
+  }
+  // Anything else is a bug in kdelta, not in the user's input.
+  err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  err(debug && error instanceof Error && error.stack ? error.stack + '\n' : '  this is a bug in kdelta; rerun with --debug for a stack trace and report it\n');
+  return EXIT.internal;
+}
+
+/**
+ * Runs kdelta with the given world and returns its exit code. Each command's module is
+ * imported when that command runs, so `--help` or `validate` never loads the collectors.
+ */
+export async function main(io: Io): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const debug = io.argv.includes('--debug');
+  const program = new Command()
+    .name('kdelta')
+    .description('Benchmark regression harness for CI that sees the kernel.')
+    .version(VERSION_TEXT)
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run with --help for usage)');
+  defineCommands(program, io, (code) => (exitCode = code));
   program.addOption(new Option('--no-color', 'no colour (NO_COLOR is honoured too)').hideHelp());
 
   try {
     await program.parseAsync(io.argv.filter((a) => a !== '--debug' && a !== '--no-color'), { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version end here with code 0; usage errors are bad input.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-    }
-    if (error instanceof KdeltaError) {
-      err(`kdelta: ${error.where ? `${error.where}: ` : ''}${error.message}\n`);
-      if (error.fix) err(`  fix: ${error.fix}\n`);
-      return error.exitCode;
-    }
-    if (io.signal.aborted) {
-      err(`kdelta: interrupted\n`);
-      return interruptedExitCode(io.signal);
-    }
-    // Anything else is a bug in kdelta, not in the user's input.
-    err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    err(debug && error instanceof Error && error.stack ? error.stack + '\n' : '  this is a bug in kdelta; rerun with --debug for a stack trace and report it\n');
-    return EXIT.internal;
+    return exitCodeOfError(error, io, debug);
   }
 }
