@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { fingerprintMismatch } from '../environment/fingerprint.js';
 import type { Fingerprint } from '../environment/types.js';
 import { InputError } from '../errors.js';
+import { lostRequiredCollector } from '../run/collectors.js';
 import type { ScenarioRun } from '../run/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { baselinePath, readBaseline, writeBaseline } from './store.js';
@@ -38,7 +39,8 @@ export async function findBaselines(scenarios: Scenario[], dir: string, machine:
 
 /**
  * Writes each run as its scenario's new baseline, printing through `say` how it differs from
- * the old one (what a reviewer accepts); a run whose workload failed leaves its baseline alone.
+ * the old one (what a reviewer accepts); a run whose workload failed, or that lost a collector
+ * it requires, leaves its baseline alone.
  */
 export async function storeBaselines(
   runs: ScenarioRun[],
@@ -48,6 +50,11 @@ export async function storeBaselines(
   for (const run of runs) {
     if (run.failure) {
       say(`kdelta: ${run.scenario.name}: not updating its baseline: the workload failed\n`);
+      continue;
+    }
+    const lost = lostRequiredCollector(run);
+    if (lost) {
+      say(`kdelta: ${run.scenario.name}: not updating its baseline: the ${lost.name} collector it requires stopped during the run\n`);
       continue;
     }
     const path = baselinePath(o.dir, o.machine, run.scenario.name);

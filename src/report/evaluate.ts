@@ -161,8 +161,6 @@ export function evaluateRuns(runs: Array<{ run: ScenarioRun; baseline: BaselineM
     correction,
     seed,
     machineMismatch: [],
-    // Decided once, before the run, where the baselines are found (baselines/find.ts).
-    requireSameMachine: false,
   });
   const scenarios = runs.map(({ run, baseline }, index) =>
     scenarioReport(run, baseline, gatedPerRun[index]!, (metric) => comparison.verdicts.get(`${run.scenario.name}\u0000${metric}`)),

@@ -45,10 +45,8 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
     const table = capture.tables?.irq;
     if (table) g.irqTable = mergeIrqTables(g.irqTable, table);
   }
-  for (const c of collectors.statuses) {
-    if (c.availability.state === 'unavailable' && collectors.dead().some((d) => d.name === c.name)) {
-      g.lost.push({ repetition: counted, collector: c.name, what: `the ${c.name} collector had stopped: ${c.availability.reason}` });
-    }
+  for (const dead of collectors.dead()) {
+    g.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
   }
   collectors.counted(repCaptures);
   g.captures.push(points);

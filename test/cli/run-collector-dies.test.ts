@@ -30,7 +30,7 @@ collect:
   require: [${require}]
 `;
 
-async function run(require: string) {
+async function run(require: string, updateBaselines = false) {
   const sc = join(dir.path, `scenarios-${require || 'none'}`);
   await mkdir(sc, { recursive: true });
   await writeScenario(sc, 'a.yaml', scenario('first', require));
@@ -42,7 +42,7 @@ async function run(require: string) {
   const stdout = new TextSink();
   const stderr = new TextSink();
   const io = { argv: [], env: plainEnv({ KDELTA_MACHINE: 'test-machine' }), cwd: dir.path, stdout, stderr, isTTY: false, signal: new AbortController().signal };
-  const code = await runCommand({ paths: [sc], out, baselines: join(dir.path, 'baselines'), scenario: [] }, io, deps);
+  const code = await runCommand({ paths: [sc], out, baselines: join(dir.path, `baselines-${require || 'none'}`), scenario: [], updateBaselines }, io, deps);
   return { code, stderr: stderr.text, out, log };
 }
 
@@ -79,5 +79,14 @@ describe('a collector that dies mid-run', () => {
     expect(report.scenarios[0]!.metrics.find((m) => m.name === 'proc.value')?.samples).toEqual([100, 101]);
     expect(report.scenarios[1]!.metrics.find((m) => m.name === 'proc.value')?.samples).toHaveLength(3);
     expect(existsSync(join(r.out, 'junit.xml'))).toBe(true);
+  });
+
+  it('required, with --update-baselines: the scenario that lost it keeps its old baseline, the other one is recorded', async () => {
+    const r = await run('proc', true);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('kdelta: first: not updating its baseline: the proc collector it requires stopped during the run');
+    const machineDir = join(dir.path, 'baselines-proc', 'test-machine');
+    expect(existsSync(join(machineDir, 'first.json'))).toBe(false);
+    expect(existsSync(join(machineDir, 'second.json'))).toBe(true);
   });
 });

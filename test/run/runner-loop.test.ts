@@ -100,7 +100,10 @@ describe('runScenario with fakes', () => {
     expect(a.state).toBe('unavailable');
     expect(a.state === 'unavailable' && a.reason).toBe('ebpf capture: it stopped: Killed (stopped in repetition 4; the repetitions before it keep their values)');
     expect(a.state === 'unavailable' && a.disables).toEqual(['ebpf.*']);
-    expect(run.lost.filter((l) => l.collector === 'ebpf').map((l) => l.repetition)).toEqual([3, 4]);
+    expect(run.lost.filter((l) => l.collector === 'ebpf').map((l) => [l.repetition, l.what])).toEqual([
+      [3, 'not measured: the ebpf collector stopped in repetition 4'],
+      [4, 'not measured: the ebpf collector stopped in repetition 4'],
+    ]);
     expect(run.failure).toBeNull();
     expect(log.filter((l) => l.startsWith('before ebpf'))).toEqual(['before ebpf r0', 'before ebpf r1', 'before ebpf r2', 'before ebpf r3']);
     expect(stops(log)).toEqual(['stop ebpf', 'stop proc']);
