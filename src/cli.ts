@@ -1,16 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { killEbpfChildrenSync } from './collect/ebpf/session.js';
-import { formatDoctor, runDoctor } from './doctor/doctor.js';
-import { ensureTracefs, probeMachine } from './environment/probe.js';
 import { EXIT, KdeltaError } from './errors.js';
 import type { Io } from './io.js';
-import { Interrupted, interruptedExitCode, useColor } from './io.js';
-import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
-import { formatProblem, loadScenarios } from './scenario/load.js';
+import { Interrupted, interruptedExitCode, runHardStops } from './io.js';
 import { VERSION_TEXT } from './version.js';
 
 export type { Io } from './io.js';
-
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -51,7 +45,7 @@ export function processIo(): Io {
       // kdelta dies of the signal. The workload was already killed by the first one; a cgroup
       // left behind is removed by the next kdelta run (sweepOrphanCgroups).
       process.stderr.write(`kdelta: ${sig} again: stopping now, without writing reports\n`);
-      killEbpfChildrenSync();
+      runHardStops();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.kill(process.pid, sig);
@@ -70,29 +64,16 @@ export function processIo(): Io {
   };
 }
 
-/** Runs kdelta with the given world and returns its exit code (DESIGN.md). */
-export async function main(io: Io): Promise<number> {
-  let exitCode: number = EXIT.ok;
-  const out = (text: string) => io.stdout.write(text);
-  const err = (text: string) => io.stderr.write(text);
-  const debug = io.argv.includes('--debug');
-
-  const program = new Command()
-    .name('kdelta')
-    .description('Benchmark regression harness for CI that sees the kernel.')
-    .version(VERSION_TEXT)
-    .option('--debug', 'print stack traces of internal errors')
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err })
-    .showHelpAfterError('(run with --help for usage)');
-
+/** Each command, wired to commander; `done` receives the exit code the command returned. */
+function defineCommands(program: Command, io: Io, done: (code: number) => void): void {
   withScenarioRunOptions(program.command('run'))
     .description('run scenarios, capture the kernel, compare with baselines, write reports')
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .option('--update-baselines', 'store this run as the new baselines')
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
     .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
-      exitCode = await runCommand({ paths, ...o }, io);
+      const { runCommand } = await import('./commands/run.js');
+      done(await runCommand({ paths, ...o }, io));
     });
 
   program
@@ -100,14 +81,8 @@ export async function main(io: Io): Promise<number> {
     .description('check scenario files; every problem as file:line:col')
     .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .action(async (paths: string[]) => {
-      const { scenarios, problems } = await loadScenarios(paths);
-      for (const p of problems) err(formatProblem(p) + '\n');
-      if (problems.length) {
-        err(`kdelta: ${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario files\n`);
-        exitCode = EXIT.badInput;
-      } else {
-        out(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid: ${scenarios.map((s) => s.name).join(', ')}\n`);
-      }
+      const { validateCommand } = await import('./commands/validate.js');
+      done(await validateCommand({ paths }, io));
     });
 
   program
@@ -116,14 +91,8 @@ export async function main(io: Io): Promise<number> {
     .option('--json', 'print one JSON object')
     .option('--fix', 'fix what can be fixed here (mount tracefs)')
     .action(async (o: { json?: boolean; fix?: boolean }) => {
-      let facts = await probeMachine();
-      if (o.fix) {
-        const fixed = await ensureTracefs(facts);
-        if (fixed.error) err(`kdelta: could not mount tracefs: ${fixed.error}\n`);
-        if (fixed.mounted) facts = await probeMachine();
-      }
-      const report = runDoctor(facts);
-      out(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
+      const { doctorCommand } = await import('./commands/doctor.js');
+      done(await doctorCommand(o, io));
     });
 
   program
@@ -133,7 +102,8 @@ export async function main(io: Io): Promise<number> {
     .argument('<report>', 'report.json of the run under test')
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .action(async (base: string, current: string, o: { out?: string }) => {
-      exitCode = await compareCommand({ base, current, ...o }, io);
+      const { compareCommand } = await import('./commands/compare.js');
+      done(await compareCommand({ base, current, ...o }, io));
     });
 
   const baseline = program.command('baseline').description('manage stored baselines');
@@ -142,30 +112,55 @@ export async function main(io: Io): Promise<number> {
     .option('--from <report>', 'take the samples from this report.json instead of running')
     .option('--reason <text>', 'why (kept in provenance and shown in review)')
     .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
-      exitCode = await baselineUpdateCommand({ paths, ...o }, io);
+      const { baselineUpdateCommand } = await import('./commands/baseline-update.js');
+      done(await baselineUpdateCommand({ paths, ...o }, io));
     });
+}
+
+/** The one place an error becomes an exit code and a message. */
+function exitCodeOfError(error: unknown, io: Io, debug: boolean): number {
+  const err = (text: string) => io.stderr.write(text);
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors are bad input.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof KdeltaError) {
+    err(`kdelta: ${error.where ? `${error.where}: ` : ''}${error.message}\n`);
+    if (error.fix) err(`  fix: ${error.fix}\n`);
+    return error.exitCode;
+  }
+  if (io.signal.aborted) {
+    err(`kdelta: interrupted\n`);
+    return interruptedExitCode(io.signal);
+  }
+  // Anything else is a bug in kdelta, not in the user's input.
+  err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+  err(debug && error instanceof Error && error.stack ? error.stack + '\n' : '  this is a bug in kdelta; rerun with --debug for a stack trace and report it\n');
+  return EXIT.internal;
+}
+
+/**
+ * Runs kdelta with the given world and returns its exit code. Each command's module is
+ * imported when that command runs, so `--help` or `validate` never loads the collectors.
+ */
+export async function main(io: Io): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const debug = io.argv.includes('--debug');
+  const program = new Command()
+    .name('kdelta')
+    .description('Benchmark regression harness for CI that sees the kernel.')
+    .version(VERSION_TEXT)
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run with --help for usage)');
+  defineCommands(program, io, (code) => (exitCode = code));
   program.addOption(new Option('--no-color', 'no colour (NO_COLOR is honoured too)').hideHelp());
 
   try {
     await program.parseAsync(io.argv.filter((a) => a !== '--debug' && a !== '--no-color'), { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version end here with code 0; usage errors are bad input.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-    }
-    if (error instanceof KdeltaError) {
-      err(`kdelta: ${error.where ? `${error.where}: ` : ''}${error.message}\n`);
-      if (error.fix) err(`  fix: ${error.fix}\n`);
-      return error.exitCode;
-    }
-    if (io.signal.aborted) {
-      err(`kdelta: interrupted\n`);
-      return interruptedExitCode(io.signal);
-    }
-    // Anything else is a bug in kdelta, not in the user's input.
-    err(`kdelta: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    err(debug && error instanceof Error && error.stack ? error.stack + '\n' : '  this is a bug in kdelta; rerun with --debug for a stack trace and report it\n');
-    return EXIT.internal;
+    return exitCodeOfError(error, io, debug);
   }
 }

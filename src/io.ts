@@ -33,3 +33,25 @@ export class Interrupted extends Error {
 export function interruptedExitCode(signal: AbortSignal): number {
   return signal.reason instanceof Interrupted ? signal.reason.exitCode : 130;
 }
+
+const hardStops = new Set<() => void>();
+
+/**
+ * Registers what must be stopped synchronously when the user will not wait for an orderly
+ * stop (a second SIGINT): a stage that starts long-lived children (bpftrace) registers here,
+ * so the CLI that handles signals needs to know none of them.
+ */
+export function onHardStop(stop: () => void): void {
+  hardStops.add(stop);
+}
+
+/** Runs every registered hard stop; one that throws does not keep the others from running. */
+export function runHardStops(): void {
+  for (const stop of hardStops) {
+    try {
+      stop();
+    } catch {
+      /* best effort: kdelta is about to die of the signal */
+    }
+  }
+}

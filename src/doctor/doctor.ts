@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import { formatCpuList } from '../kernel/cpulist.js';
+import { EBPF_METRICS } from '../collect/ebpf/availability.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -53,8 +54,9 @@ export interface DoctorReport {
   summary: { ok: number; missing: number; warning: number };
 }
 
-/** What the eBPF capture measures (DESIGN.md's metric table); the /proc sampler keeps counts per CPU and node. */
-export const EBPF_METRICS = ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time'] as const;
+// What each missing piece takes away is what the eBPF capture declares it provides, so doctor
+// and the run report name the same metrics.
+export { EBPF_METRICS } from '../collect/ebpf/availability.js';
 
 /** bpftrace can attach kdelta's tracepoints: installed, privileged enough, tracefs mounted. */
 export function bpftraceUsable(facts: MachineFacts): boolean {
@@ -82,10 +84,9 @@ function warning(id: string, detail: string, fix: string): DoctorCheck {
   return { id, ok: false, status: 'warning', detail, fix, disables: [] };
 }
 
-/** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
-export function runDoctor(facts: MachineFacts): DoctorReport {
+/** Privileges and tools: what the eBPF capture needs. */
+function captureChecks(facts: MachineFacts): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
-
   checks.push(
     facts.isRoot
       ? ok('privileges', 'running as root')
@@ -111,6 +112,12 @@ export function runDoctor(facts: MachineFacts): DoctorReport {
         ),
   );
 
+  return checks;
+}
+
+/** Kernel features: BTF, cgroup v2, schedstat, PSI. */
+function kernelChecks(facts: MachineFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   checks.push(
     facts.btf
       ? ok('btf', '/sys/kernel/btf/vmlinux present')
@@ -149,6 +156,12 @@ export function runDoctor(facts: MachineFacts): DoctorReport {
       : missing('psi', 'no pressure stall information', 'boot with psi=1 (kernel built with CONFIG_PSI=y)', procLoses(facts, { psi: false })),
   );
 
+  return checks;
+}
+
+/** CPUs and NUMA nodes, then what makes figures noisy: frequency scaling, SMT, irqbalance. */
+function cpuChecks(facts: MachineFacts): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   const cpus = facts.onlineCpus.length;
   checks.push(
     cpus > 0 ? ok('cpus', `${cpus} online (${formatCpuList(facts.onlineCpus)})`) : missing('cpus', 'no online CPUs listed in /sys/devices/system/cpu/online', 'mount sysfs at /sys', ['irq.cpu*.count', 'irq.node*.*', 'irq.imbalance']),
@@ -189,6 +202,13 @@ export function runDoctor(facts: MachineFacts): DoctorReport {
       : ok('irqbalance', 'not running'),
   );
 
+  return checks;
+}
+
+/** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
+export function runDoctor(facts: MachineFacts): DoctorReport {
+  const checks: DoctorCheck[] = [...captureChecks(facts), ...kernelChecks(facts), ...cpuChecks(facts)];
+  const cpus = facts.onlineCpus.length;
   const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];
   const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;
   return {

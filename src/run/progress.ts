@@ -1,4 +1,6 @@
 import { styleText } from 'node:util';
+import type { Io } from '../io.js';
+import { useColor } from '../io.js';
 
 /** Where the runner tells a person what is happening. Everything here goes to stderr. */
 export interface Progress {
@@ -96,4 +98,14 @@ export function createProgress(opts: ProgressOptions): Progress {
       clearLive();
     },
   };
+}
+
+/** The progress of a command run in this world: on stderr, live on a terminal, folded in GitHub Actions. */
+export function progressFor(io: Io): Progress {
+  return createProgress({
+    write: (text) => io.stderr.write(text),
+    isTTY: io.isTTY,
+    color: useColor(io),
+    githubActions: io.env['GITHUB_ACTIONS'] === 'true',
+  });
 }

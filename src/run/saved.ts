@@ -1,12 +1,11 @@
-import type { Baseline } from '../baselines/types.js';
+import type { Baseline, BaselineMatch } from '../baselines/types.js';
 import { fingerprintMismatch } from '../environment/fingerprint.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Metric } from '../metrics/types.js';
 import type { Report, ScenarioReport } from '../report/types.js';
 import { loadScenarios } from '../scenario/load.js';
 import type { GateSpec, Scenario } from '../scenario/types.js';
-import type { BaselineMatch } from './evaluate.js';
-import type { ScenarioRun } from './runner.js';
+import type { ScenarioRun } from './types.js';
 
 /** A saved file `kdelta compare` and `baseline update --from` read: a baseline, or a report of a run. */
 export type SavedResult = { kind: 'baseline'; path: string; baseline: Baseline } | { kind: 'report'; path: string; report: Report };

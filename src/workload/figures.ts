@@ -1,5 +1,5 @@
 import type { Better, MetricPoint } from '../metrics/types.js';
-import type { TaskSet } from '../collect/types.js';
+import type { TaskSet } from '../run/types.js';
 import type { WorkloadMetricSpec } from '../scenario/types.js';
 
 /**

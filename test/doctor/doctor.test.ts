@@ -37,9 +37,9 @@ describe('doctor on recorded machine facts', () => {
     const report = runDoctor({ ...VM, bpftrace: null });
     const c = report.checks.find((x) => x.id === 'bpftrace');
     expect(c).toMatchObject({ ok: false, status: 'missing', fix: 'apt-get install bpftrace' });
-    expect(c?.disables).toEqual(['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time']);
+    expect(c?.disables).toEqual(['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time*']);
     expect(report.facts.bpftrace).toEqual({ usable: false, version: null, path: null });
-    expect(report.disabled).toEqual(['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time']);
+    expect(report.disabled).toEqual(['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time*']);
   });
 
   test('without tracefs: --fix is offered and eBPF is not usable', () => {
@@ -47,7 +47,7 @@ describe('doctor on recorded machine facts', () => {
     expect(report.checks.find((x) => x.id === 'tracefs')).toMatchObject({
       ok: false,
       fix: 'kdelta doctor --fix (or: mount -t tracefs tracefs /sys/kernel/tracing)',
-      disables: ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time'],
+      disables: ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time*'],
     });
     expect(report.facts.bpftrace.usable).toBe(false);
   });
@@ -92,10 +92,10 @@ describe('formatting', () => {
     expect(text.includes('\u001b[')).toBe(false);
     expect(lines[0]).toBe('ok       privileges  running as root');
     expect(lines[2]).toBe(
-      'missing  tracefs     not mounted: bpftrace reports "tracepoint not found" for every probe — disables sched.ready_delay.*, syscall.*, irq.hard.*.time, softirq.*.time — fix: kdelta doctor --fix (or: mount -t tracefs tracefs /sys/kernel/tracing)',
+      'missing  tracefs     not mounted: bpftrace reports "tracepoint not found" for every probe — disables sched.ready_delay.*, syscall.*, irq.hard.*.time*, softirq.*.time* — fix: kdelta doctor --fix (or: mount -t tracefs tracefs /sys/kernel/tracing)',
     );
     expect(lines[12]).toBe(
-      'eBPF capture NOT usable; 1 missing, 0 warnings; not measurable here: sched.ready_delay.*, syscall.*, irq.hard.*.time, softirq.*.time.',
+      'eBPF capture NOT usable; 1 missing, 0 warnings; not measurable here: sched.ready_delay.*, syscall.*, irq.hard.*.time*, softirq.*.time*.',
     );
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRuns, overallStatus } from '../../src/run/evaluate.js';
-import type { ScenarioRun } from '../../src/run/runner.js';
+import { evaluateRuns, overallStatus } from '../../src/report/evaluate.js';
+import type { ScenarioRun } from '../../src/run/types.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
 function scenario(name: string, gated: string[]): Scenario {

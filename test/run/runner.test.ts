@@ -7,6 +7,7 @@ import type { MachineFacts } from '../../src/environment/types.js';
 import { machineFacts } from '../fixtures/machine-facts.js';
 import { KdeltaError } from '../../src/errors.js';
 import type { IrqTable } from '../../src/collect/proc/irq-table.js';
+import { COLLECTORS } from '../../src/collect/registry.js';
 import { checkRequiredCollectors, mergeIrqTables, plannedCollectors, runCgroupName, sweepOrphanCgroups } from '../../src/run/runner.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
@@ -37,11 +38,11 @@ function thrown(f: () => void): KdeltaError {
 
 describe('checkRequiredCollectors', () => {
   it('passes when the required collector can run', () => {
-    expect(() => checkRequiredCollectors(scenario({ require: ['ebpf', 'proc'] }), facts)).not.toThrow();
+    expect(() => checkRequiredCollectors(scenario({ require: ['ebpf', 'proc'] }), facts, COLLECTORS)).not.toThrow();
   });
 
   it('exit 3 with the reason and fix when a required collector cannot run here', () => {
-    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, bpftrace: null }));
+    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, bpftrace: null }, COLLECTORS));
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe('scenario needs requires the ebpf collector, which cannot run here: bpftrace is not installed');
     expect(e.fix).toBe('apt-get install bpftrace');
@@ -49,20 +50,20 @@ describe('checkRequiredCollectors', () => {
   });
 
   it('exit 3 without root or capabilities', () => {
-    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, isRoot: false, hasBpfCaps: false }));
+    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, isRoot: false, hasBpfCaps: false }, COLLECTORS));
     expect(e.exitCode).toBe(3);
     expect(e.message).toMatch(/not root/);
   });
 
   it('exit 2 when the scenario requires a collector it disables itself (a contradiction in the file)', () => {
-    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'], ebpf: false }), facts));
+    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'], ebpf: false }), facts, COLLECTORS));
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/disables it in collect\.ebpf/);
   });
 
   it('a collector that is not required may be unavailable', () => {
-    expect(() => checkRequiredCollectors(scenario(), { ...facts, bpftrace: null })).not.toThrow();
-    const planned = plannedCollectors(scenario(), { ...facts, bpftrace: null });
+    expect(() => checkRequiredCollectors(scenario(), { ...facts, bpftrace: null }, COLLECTORS)).not.toThrow();
+    const planned = plannedCollectors(scenario(), { ...facts, bpftrace: null }, COLLECTORS);
     expect(planned.map((c) => [c.name, c.enabled, c.availability.state])).toEqual([
       ['proc', true, 'ready'],
       ['ebpf', true, 'unavailable'],

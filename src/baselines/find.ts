@@ -1,0 +1,67 @@
+import { dirname } from 'node:path';
+import { fingerprintMismatch } from '../environment/fingerprint.js';
+import type { Fingerprint } from '../environment/types.js';
+import { InputError } from '../errors.js';
+import { lostRequiredCollector } from '../run/collectors.js';
+import type { ScenarioRun } from '../run/types.js';
+import type { Scenario } from '../scenario/types.js';
+import { baselinePath, readBaseline, writeBaseline } from './store.js';
+import { workloadHash } from './hash.js';
+import type { Baseline, BaselineMatch } from './types.js';
+import { baselineFromRun, describeUpdate } from './update.js';
+
+/**
+ * Reads every scenario's baseline before anything runs, so a corrupt one fails fast (exit 2)
+ * and is never overwritten. This is where `gate.require_same_machine` is decided: a baseline of
+ * another machine class is refused here, before anything is measured against it.
+ */
+export async function findBaselines(scenarios: Scenario[], dir: string, machine: string, fp: Fingerprint): Promise<Map<string, BaselineMatch | null>> {
+  const found = new Map<string, BaselineMatch | null>();
+  for (const s of scenarios) {
+    const path = baselinePath(dir, machine, s.name);
+    const baseline = await readBaseline(path);
+    const mismatch = baseline ? fingerprintMismatch(baseline.environment, fp) : [];
+    if (baseline && mismatch.length && s.gate.requireSameMachine) {
+      throw new InputError(`the baseline of ${s.name} was recorded on another machine class (${mismatch.join(', ')}) and gate.require_same_machine is true`, { file: path, fix: 'record a baseline on this machine class (kdelta baseline update --machine NAME), or set gate.require_same_machine: false' });
+    }
+    found.set(
+      s.name,
+      baseline && {
+        path,
+        baseline,
+        mismatch,
+        stale: baseline.workloadHash !== workloadHash(s.workload, dirname(s.file)),
+      },
+    );
+  }
+  return found;
+}
+
+/**
+ * Writes each run as its scenario's new baseline, printing through `say` how it differs from
+ * the old one (what a reviewer accepts); a run whose workload failed, or that lost a collector
+ * it requires, leaves its baseline alone.
+ */
+export async function storeBaselines(
+  runs: ScenarioRun[],
+  o: { dir: string; machine: string; environment: Fingerprint; reason: string; commit: string | null },
+  say: (text: string) => void,
+): Promise<void> {
+  for (const run of runs) {
+    if (run.failure) {
+      say(`kdelta: ${run.scenario.name}: not updating its baseline: the workload failed\n`);
+      continue;
+    }
+    const lost = lostRequiredCollector(run);
+    if (lost) {
+      say(`kdelta: ${run.scenario.name}: not updating its baseline: the ${lost.name} collector it requires stopped during the run\n`);
+      continue;
+    }
+    const path = baselinePath(o.dir, o.machine, run.scenario.name);
+    const old = await readBaseline(path);
+    const next: Baseline = baselineFromRun(run, { machine: o.machine, environment: o.environment, reason: o.reason, commit: o.commit });
+    say(describeUpdate(old, next, { gate: run.scenario.gate }));
+    await writeBaseline(path, next);
+    say(`kdelta: wrote ${path}\n`);
+  }
+}

@@ -1,0 +1,36 @@
+import { dirname, resolve } from 'node:path';
+import { readBaselineOrReport, workloadHash } from '../baselines/store.js';
+import { InputError } from '../errors.js';
+import type { Io } from '../io.js';
+import { buildReport, evaluateRuns } from '../report/evaluate.js';
+import { checkOutDir, publishReport, reportExitCode } from '../report/publish.js';
+import { newRunId, seedOf } from '../run/run-id.js';
+import { baselineFromSaved, runFromReport } from '../run/saved.js';
+
+export interface CompareCommandOptions {
+  base: string;
+  current: string;
+  out?: string;
+}
+
+/** `kdelta compare A B`: the same engine on two saved files. */
+export async function compareCommand(o: CompareCommandOptions, io: Io): Promise<number> {
+  const currentPath = resolve(io.cwd, o.current);
+  const current = await readBaselineOrReport(currentPath);
+  if (current.kind !== 'report') throw new InputError('the second file must be a report.json written by kdelta run', { file: currentPath });
+  const base = await readBaselineOrReport(resolve(io.cwd, o.base));
+  await checkOutDir(o.out, io);
+  const env = current.report.environment;
+  const runs = [];
+  for (const s of current.report.scenarios) {
+    const { run, fromFile } = await runFromReport(s);
+    const hash = fromFile ? workloadHash(run.scenario.workload, dirname(run.scenario.file)) : null;
+    runs.push({ run, baseline: baselineFromSaved(base, s.name, hash, env) });
+  }
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const { scenarios, family } = evaluateRuns(runs, seedOf(runId));
+  const report = buildReport(runId, startedAt, env, scenarios, family);
+  await publishReport(report, o.out, io);
+  return reportExitCode(report, io.signal);
+}

@@ -1,0 +1,23 @@
+import { formatDoctor, runDoctor } from '../doctor/doctor.js';
+import { ensureTracefs, probeMachine } from '../environment/probe.js';
+import { EXIT } from '../errors.js';
+import type { Io } from '../io.js';
+import { useColor } from '../io.js';
+
+export interface DoctorOptions {
+  json?: boolean;
+  fix?: boolean;
+}
+
+/** `kdelta doctor`: what this machine can measure, and why not. It informs, so it exits 0. */
+export async function doctorCommand(o: DoctorOptions, io: Io): Promise<number> {
+  let facts = await probeMachine();
+  if (o.fix) {
+    const fixed = await ensureTracefs(facts);
+    if (fixed.error) io.stderr.write(`kdelta: could not mount tracefs: ${fixed.error}\n`);
+    if (fixed.mounted) facts = await probeMachine();
+  }
+  const report = runDoctor(facts);
+  io.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
+  return EXIT.ok;
+}

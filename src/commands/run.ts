@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { findBaselines, storeBaselines } from '../baselines/find.js';
+import { COLLECTORS } from '../collect/registry.js';
+import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
+import { EXIT } from '../errors.js';
+import type { Io } from '../io.js';
+import { buildReport, evaluateRuns } from '../report/evaluate.js';
+import { checkOutDir, publishReport, reportExitCode } from '../report/publish.js';
+import { kernelCgroups } from '../run/cgroups.js';
+import { lostRequiredCollector } from '../run/collectors.js';
+import { progressFor } from '../run/progress.js';
+import { newRunId, seedOf } from '../run/run-id.js';
+import { runScenarios } from '../run/scenarios.js';
+import { selectScenarios } from '../run/select.js';
+import type { RunnerDeps, ScenarioRun } from '../run/types.js';
+import { prepareWorkload } from '../workload/prepare.js';
+
+export interface RunCommandOptions {
+  paths: string[];
+  out?: string;
+  baselines: string;
+  machine?: string;
+  repetitions?: number;
+  warmup?: number;
+  scenario: string[];
+  updateBaselines?: boolean;
+  reason?: string;
+}
+
+/** The real side effects of running scenarios: the kernel's cgroups, the /proc and eBPF collectors, real workloads. */
+export function realRunnerDeps(): RunnerDeps {
+  return { collectors: COLLECTORS, prepareWorkload, cgroups: kernelCgroups, pid: process.pid };
+}
+
+/**
+ * A required collector that stopped mid-run makes it exit 3 (after the reports are written):
+ * the gate could not see what the scenario said it must.
+ */
+export function environmentExitCode(runs: ScenarioRun[], io: Io): number | null {
+  let code: number | null = null;
+  for (const run of runs) {
+    const lost = lostRequiredCollector(run);
+    if (!lost || lost.availability.state !== 'unavailable') continue;
+    io.stderr.write(`kdelta: ${run.scenario.file}: ${run.scenario.name} requires the ${lost.name} collector, which stopped during the run: ${lost.availability.reason}\n`);
+    code = EXIT.environment;
+  }
+  return code;
+}
+
+/** `kdelta run`: the main job. `deps` are the real collectors and workloads unless a test hands in fakes. */
+export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps = realRunnerDeps()): Promise<number> {
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const progress = progressFor(io);
+  try {
+    const scenarios = await selectScenarios(o.paths, o.scenario, io);
+    await checkOutDir(o.out, io);
+    const { facts, fp } = await probeForRun(scenarios.some((s) => s.collect.ebpf !== false), progress);
+    const machine = machineName(o.machine, io.env, fp);
+    const baselinesDir = resolve(io.cwd, o.baselines);
+    const baselines = await findBaselines(scenarios, baselinesDir, machine, fp);
+    const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
+    const runs = await runScenarios(scenarios, runOptions, deps);
+    const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: baselines.get(run.scenario.name) ?? null })), seedOf(runId));
+    const report = buildReport(runId, startedAt, fp, reports, family);
+    await publishReport(report, o.out, io);
+    if (o.updateBaselines && !io.signal.aborted) {
+      const reason = o.reason ?? 'kdelta run --update-baselines';
+      await storeBaselines(runs, { dir: baselinesDir, machine, environment: fp, reason, commit: await gitCommit(io.env, io.cwd) }, (text) => io.stderr.write(text));
+    }
+    if (io.signal.aborted) return reportExitCode(report, io.signal);
+    return environmentExitCode(runs, io) ?? reportExitCode(report, io.signal);
+  } finally {
+    progress.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MachineFacts } from '../environment/types.js';
+import { createCgroup, removeCgroup } from '../kernel/cgroup.js';
+import type { CgroupOps, Isolation, RepetitionRef } from './types.js';
+
+/** The real cgroup v2 operations. */
+export const kernelCgroups: CgroupOps = { create: createCgroup, remove: removeCgroup };
+
+/** Parent cgroup of one kdelta process: its pid is in the name so a later run can tell an orphan from a live run. */
+export function runCgroupName(pid: number, runId: string): string {
+  return `kdelta-${pid}-${runId}`;
+}
+
+/**
+ * Removes cgroups left by a kdelta that was killed with SIGKILL (nothing else can clean up
+ * after that): any `kdelta-<pid>-*` directory whose pid is no longer alive. Returns what it removed.
+ */
+export async function sweepOrphanCgroups(cgroup2: string): Promise<string[]> {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = await readdir(cgroup2);
+  } catch {
+    return removed;
+  }
+  for (const name of entries) {
+    const m = /^kdelta-(\d+)-/.exec(name);
+    if (!m || isAlive(Number(m[1]))) continue;
+    const dir = join(cgroup2, name);
+    try {
+      await removeCgroupTree(dir);
+      removed.push(dir);
+    } catch {
+      /* still busy: a later run tries again */
+    }
+  }
+  return removed;
+}
+
+/**
+ * Removes a cgroup and every cgroup below it, deepest first: a run cgroup holds scenario
+ * cgroups that hold the repetition ones, and only the leaves have processes to kill.
+ */
+async function removeCgroupTree(dir: string): Promise<void> {
+  for (const child of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (child.isDirectory()) await removeCgroupTree(join(dir, child.name));
+  }
+  await removeCgroup(dir);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function safeSegment(name: string): string {
+  return name.replace(/[^a-zA-Z0-9._-]/g, '_');
+}
+
+/** A scenario's repetitions, each with its cgroup when kdelta may create one, and how to remove them all. */
+export interface RepetitionCgroups {
+  reps: RepetitionRef[];
+  isolation: Isolation;
+  /** Removes every cgroup created so far; reports what it could not remove and never throws. */
+  remove(warn: (message: string) => void): Promise<void>;
+}
+
+/**
+ * Creates one cgroup per repetition under `kdelta-<pid>-<run>/<scenario>/`, all before the
+ * collectors start so one eBPF program can admit them all. Without root or cgroup v2 the
+ * repetitions have none and the workload is told apart by its pid (the reason says what that misses).
+ */
+export async function createRepetitionCgroups(
+  o: { facts: MachineFacts; pid: number; runId: string; scenario: string; count: number; warmup: number },
+  ops: CgroupOps,
+): Promise<RepetitionCgroups> {
+  const reps: RepetitionRef[] = [];
+  const { facts } = o;
+  if (!facts.cgroup2 || !facts.isRoot) {
+    const reason = facts.cgroup2
+      ? 'not root: cannot create cgroups; the workload is told apart by its process id, so tasks it starts through a daemon, and threads that exit before a /proc poll, are missed'
+      : 'no cgroup v2 mount on this machine; the workload is told apart by its process id';
+    for (let i = 0; i < o.count; i++) reps.push({ index: i, warmup: i < o.warmup, cgroup: null });
+    return { reps, isolation: { kind: 'pid', reason }, remove: async () => undefined };
+  }
+  const parent = join(facts.cgroup2, runCgroupName(o.pid, o.runId));
+  const scenarioDir = join(parent, safeSegment(o.scenario));
+  const remove = async (warn: (message: string) => void): Promise<void> => {
+    for (const rep of reps) if (rep.cgroup) await ops.remove(rep.cgroup.path).catch((err: unknown) => warn(String(err)));
+    await ops.remove(scenarioDir).catch(() => undefined);
+    await ops.remove(parent).catch(() => undefined);
+  };
+  try {
+    for (let i = 0; i < o.count; i++) reps.push({ index: i, warmup: i < o.warmup, cgroup: await ops.create(join(scenarioDir, `r${i}`)) });
+  } catch (err) {
+    await remove(() => undefined);
+    throw err;
+  }
+  return { reps, isolation: { kind: 'cgroup', path: scenarioDir }, remove };
+}

@@ -1,0 +1,201 @@
+import type { CgroupRef } from '../kernel/cgroup.js';
+import type { MachineFacts } from '../environment/types.js';
+import type { Metric, MetricPoint } from '../metrics/types.js';
+import type { CollectorName, CollectSpec, Scenario, WorkloadSpec } from '../scenario/types.js';
+
+// The runner's contracts with what it drives. They live here, at the runner, so collectors
+// and workloads (the stages below it) implement them and the runner never imports them: the
+// real ones are handed in by the command, fakes by the tests.
+
+export type { CgroupRef } from '../kernel/cgroup.js';
+export type { CollectorName } from '../scenario/types.js';
+
+/** Whether a collector can run on this machine, and if not, why and what it costs. */
+export type Availability =
+  | { state: 'ready'; detail?: string }
+  | {
+      state: 'unavailable';
+      reason: string;
+      /** A command or step that fixes it. */
+      fix?: string;
+      /** Metric names or patterns this takes away, e.g. `sched.ready_delay.*`. */
+      disables: string[];
+    };
+
+/** One repetition as collectors see it. */
+export interface RepetitionRef {
+  /** 0-based across warm-up and counted repetitions. */
+  index: number;
+  warmup: boolean;
+  /** null when cgroup v2 could not be used; then `pid` identifies the workload. */
+  cgroup: CgroupRef | null;
+}
+
+/** irqstat's headline view: top IRQs with their count per NUMA node, summed over the counted repetitions. */
+export interface IrqTable {
+  nodes: number[];
+  rows: Array<{ irq: string; name: string; total: number; perNode: number[] }>;
+  perCpu: Array<{ cpu: number; node: number; total: number }>;
+}
+
+/** What a collector measured in one repetition. */
+export interface RepetitionCapture {
+  metrics: MetricPoint[];
+  /** Data lost or doubtful in this repetition (map full, lost events, bpftrace warnings). Never silently averaged in. */
+  lost: string[];
+  /** Things worth telling the reader that are not loss (which source filled a metric, sampling). */
+  notes: string[];
+  /** Optional time series (the /proc sampler's snapshots) for plots: seconds since start -> values. */
+  series?: Array<{ t: number; values: Record<string, number> }>;
+  /** Collector-specific tables for the report; `irq` is the irqstat view the runner sums. */
+  tables?: { irq?: IrqTable } & Record<string, unknown>;
+}
+
+/** The workload's tasks in one repetition, as far as the runner could see them. */
+export interface TaskSet {
+  /** The workload's main pid (null for in-process tinybench workloads). */
+  pid: number | null;
+  /**
+   * Per-thread schedstat (run_delay = ns waited on a run queue) read by each thread just
+   * before it exited. Only workloads that report it (the builtin C loads) fill this; a
+   * thread's counters vanish with it, so an outside poll can only approximate them.
+   */
+  threads: Array<{ tid: number; comm: string; runDelayNs: number; runNs: number; timeslices: number }>;
+}
+
+/**
+ * A collector for one scenario. The runner calls, in order: start (once, with every
+ * repetition's cgroup already created), then beforeRepetition / afterRepetition around each
+ * workload run, and stop (always, in a finally, also after errors and signals; idempotent).
+ * afterRepetition receives the pids and tids seen in the repetition (for schedstat reads).
+ *
+ * A KdeltaError thrown by start means the collector cannot run in this scenario; one thrown
+ * by beforeRepetition or afterRepetition means it died: the runner stops it, keeps what it
+ * measured before, and reports its metrics unavailable from that repetition on.
+ */
+export interface CollectorSession {
+  readonly name: CollectorName;
+  start(repetitions: RepetitionRef[]): Promise<void>;
+  beforeRepetition(rep: RepetitionRef): Promise<void>;
+  afterRepetition(rep: RepetitionRef, tasks: TaskSet): Promise<RepetitionCapture>;
+  stop(): Promise<void>;
+}
+
+/**
+ * What one collector is, declared once in its own module: the metric patterns it provides
+ * (what doctor, the run report and the verdicts say is lost when it cannot run), whether it
+ * can run here, and how to start a session of it.
+ */
+export interface CollectorKind {
+  readonly name: CollectorName;
+  /** Metric names or `*` patterns (one `*` matches any run of characters, dots included). */
+  readonly provides: readonly string[];
+  availability(facts: MachineFacts): Availability;
+  /** Set when the collector cannot tell the workload apart without repetition cgroups: why, for the report. */
+  readonly withoutCgroups?: string;
+  /**
+   * A session for one scenario. `readyDelayTaken`: another collector already measures
+   * `sched.ready_delay.total` in this scenario (the /proc sampler then names its figure
+   * `sched.run_delay.total`).
+   */
+  create(spec: CollectSpec, facts: MachineFacts, context: { readyDelayTaken: boolean }): CollectorSession;
+  /** Whether this session, started, measures `sched.ready_delay.total`. */
+  measuresReadyDelay?(spec: CollectSpec): boolean;
+}
+
+/** A collector as the run report shows it. */
+export interface CollectorStatus {
+  name: CollectorName;
+  enabled: boolean;
+  availability: Availability;
+  /** Which source filled which metrics, sampling, fallbacks. */
+  notes: string[];
+}
+
+/** Where and how one repetition of a workload runs. */
+export interface RunContext {
+  /** The repetition's cgroup; the workload's whole process tree must be in it from its first instruction. */
+  cgroup: CgroupRef | null;
+  /** Aborts the repetition (SIGINT/SIGTERM to kdelta): the workload and its whole tree are killed. */
+  signal: AbortSignal;
+  /**
+   * Called with the workload's main pid as soon as it is spawned (before it exits), for
+   * collectors that follow a pid when there is no cgroup (the non-root fallback).
+   */
+  onStart?: (pid: number) => void;
+}
+
+export type WorkloadOutcome =
+  | {
+      state: 'ok';
+      /** Monotonic wall time of the workload, ns. */
+      wallTimeNs: number;
+      /** workload.* figures the workload reported (regex, JSON lines, tinybench tasks). */
+      metrics: MetricPoint[];
+      tasks: TaskSet;
+    }
+  | {
+      state: 'failed';
+      kind: 'exit' | 'signal' | 'timeout' | 'spawn' | 'aborted' | 'error';
+      exitCode: number | null;
+      signal: string | null;
+      /** Last few KiB of stderr, for the report. */
+      stderrTail: string;
+      message: string;
+    };
+
+/** A workload ready to run repetitions (e.g. a tinybench module already imported). */
+export interface PreparedWorkload {
+  run(ctx: RunContext): Promise<WorkloadOutcome>;
+  /** True for in-process workloads, which cannot be put in a cgroup of their own. */
+  inProcess: boolean;
+}
+
+/** How the runner makes and removes the repetitions' cgroups (kernel/cgroup.ts in a real run). */
+export interface CgroupOps {
+  create(path: string): Promise<CgroupRef>;
+  remove(path: string): Promise<void>;
+}
+
+/** The side effects of running a scenario, handed to the runner. */
+export interface RunnerDeps {
+  /** The collectors a scenario may ask for, in the order they start (eBPF first: see runner). */
+  collectors: readonly CollectorKind[];
+  prepareWorkload(spec: WorkloadSpec): Promise<PreparedWorkload>;
+  cgroups: CgroupOps;
+  /** The pid in the run cgroup's name; a later run sweeps cgroups of pids no longer alive. */
+  pid: number;
+}
+
+/** How the workload was told apart from the rest of the machine. */
+export type Isolation = { kind: 'cgroup'; path: string } | { kind: 'pid' | 'none'; reason: string };
+
+/** What was lost in one counted repetition: such repetitions are marked, not silently averaged in. */
+export interface LostData {
+  repetition: number;
+  collector: CollectorName;
+  what: string;
+}
+
+export interface RunFailure {
+  /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
+  repetition: number;
+  kind: string;
+  exitCode: number | null;
+  signal: string | null;
+  message: string;
+  stderrTail: string;
+}
+
+/** What running one scenario produced, before any comparison. */
+export interface ScenarioRun {
+  scenario: Scenario;
+  repetitions: number;
+  warmup: number;
+  metrics: Metric[];
+  collectors: CollectorStatus[];
+  isolation: Isolation;
+  lost: LostData[];
+  failure: RunFailure | null;
+  irqTable: IrqTable | null;
+}
