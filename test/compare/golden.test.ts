@@ -26,8 +26,9 @@ const CASES = [
 function normalize(text: string, run: { runId: string; startedAt: string; endedAt: string }): string {
   return text
     .replaceAll(run.runId, '<run-id>')
+    // The end time is only ever printed after the start time, and may equal it.
+    .replaceAll(`${run.startedAt} → ${run.endedAt}`, '<started-at> → <ended-at>')
     .replaceAll(run.startedAt, '<started-at>')
-    .replaceAll(run.endedAt, '<ended-at>')
     .replaceAll(repoRoot, '<repo>');
 }
 
