@@ -70,7 +70,7 @@ export function processIo(): Io {
   };
 }
 
-/** Runs kdelta with the given world and returns its exit code (DESIGN.md). */
+/** Runs kdelta with the given world (arguments, environment, streams, abort signal) and returns its exit code. */
 export async function main(io: Io): Promise<number> {
   let exitCode: number = EXIT.ok;
   const out = (text: string) => io.stdout.write(text);

@@ -53,7 +53,7 @@ export interface DoctorReport {
   summary: { ok: number; missing: number; warning: number };
 }
 
-/** What the eBPF capture measures (DESIGN.md's metric table); the /proc sampler keeps counts per CPU and node. */
+/** What the eBPF capture measures (ready delay, syscall latency, time in IRQ handlers); the /proc sampler keeps counts per CPU and node. */
 export const EBPF_METRICS = ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time', 'softirq.*.time'] as const;
 
 /** bpftrace can attach kdelta's tracepoints: installed, privileged enough, tracefs mounted. */

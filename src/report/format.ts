@@ -1,6 +1,6 @@
 /*
  * Numbers for people: the units table every report format shares. Adding a unit is one
- * row (see notes/style.md, "The assertion engine is a table").
+ * row, so no format can show a unit another does not know.
  */
 
 const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
