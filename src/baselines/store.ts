@@ -62,9 +62,8 @@ export async function writeBaseline(path: string, baseline: Baseline): Promise<v
   await writeFileAtomic(path, stableJson(baseline));
 }
 
-// The functions `kdelta run --update-baselines`, `kdelta baseline update` and `kdelta compare`
-// use, importable from one module.
+// The functions `kdelta run --update-baselines` and `kdelta baseline update` use, importable
+// from one module.
 export { workloadHash } from './hash.js';
 export { parseBaselineText } from './parse.js';
-export { readBaselineOrReport, type BaselineOrReport } from './source.js';
-export { baselineFromMetrics, baselineFromRun, describeUpdate } from './update.js';
+export { baselineFromMetrics, baselineFromRun } from './update.js';

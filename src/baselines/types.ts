@@ -17,3 +17,13 @@ export interface Baseline {
     kdeltaVersion: string;
   };
 }
+
+/** The baseline a scenario run is compared with, as found before the run. */
+export interface BaselineMatch {
+  path: string;
+  baseline: Baseline;
+  /** Fingerprint fields that differ from this machine. */
+  mismatch: string[];
+  /** The workload definition changed since the baseline was recorded. */
+  stale: boolean;
+}

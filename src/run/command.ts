@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { access, appendFile, constants, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { baselineFromRun, baselinePath, describeUpdate, readBaseline, readBaselineOrReport, workloadHash, writeBaseline } from '../baselines/store.js';
+import { baselineFromRun, baselinePath, readBaseline, workloadHash, writeBaseline } from '../baselines/store.js';
 import type { Baseline } from '../baselines/types.js';
 import { fingerprint, fingerprintMismatch, machineSlug } from '../environment/fingerprint.js';
 import { ensureTracefs, probeMachine } from '../environment/probe.js';
@@ -9,9 +9,11 @@ import type { Fingerprint, MachineFacts } from '../environment/types.js';
 import { EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
 import { interruptedExitCode, useColor } from '../io.js';
+import { describeUpdate } from '../report/baseline-diff.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { publishToGithub } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { baselineFromSaved, readBaselineOrReport, runFromReport } from '../report/saved.js';
 import type { Report, ScenarioReport } from '../report/types.js';
 import { writeFileAtomic, writeReports } from '../report/write.js';
 import { formatProblem, loadScenarios } from '../scenario/load.js';
@@ -20,7 +22,6 @@ import { VERSION_TEXT } from '../version.js';
 import { evaluateRuns, overallStatus, type BaselineMatch } from './evaluate.js';
 import { createProgress, type Progress } from './progress.js';
 import { checkRequiredCollectors, runScenario, sweepOrphanCgroups, type ScenarioRun } from './runner.js';
-import { baselineFromSaved, runFromReport } from './saved.js';
 
 export interface RunCommandOptions {
   paths: string[];
