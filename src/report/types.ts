@@ -90,11 +90,22 @@ export interface LimitReport {
   verdict: Verdict;
 }
 
-export interface ScenarioReport {
+/** How a workload failed, in the repetition it failed in. */
+export interface WorkloadFailure {
+  /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
+  repetition: number;
+  kind: string;
+  exitCode: number | null;
+  signal: string | null;
+  message: string;
+  stderrTail: string;
+}
+
+/** What every scenario of a report has, whatever its state. */
+interface ScenarioFacts {
   name: string;
   description: string;
   file: string;
-  status: ScenarioStatus;
   repetitions: number;
   warmup: number;
   /** How the workload was told apart from the rest of the machine. */
@@ -102,15 +113,6 @@ export interface ScenarioReport {
   collectors: CollectorReport[];
   /** Per repetition, what was lost: such repetitions are marked, not silently averaged in. */
   lost: Array<{ repetition: number; collector: 'proc' | 'ebpf'; what: string }>;
-  failure: {
-    /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
-    repetition: number;
-    kind: string;
-    exitCode: number | null;
-    signal: string | null;
-    message: string;
-    stderrTail: string;
-  } | null;
   baseline: {
     path: string;
     machine: string;
@@ -123,3 +125,12 @@ export interface ScenarioReport {
   limits: LimitReport[];
   irqTable: IrqTable | null;
 }
+
+/**
+ * One scenario of a run, by state: judged (`pass` or `regression`, its workload ran every
+ * repetition), or `error`: its workload failed (`failure` says how), or, with `failure`
+ * null, a collector it requires could not run here.
+ */
+export type ScenarioReport =
+  | (ScenarioFacts & { status: 'pass' | 'regression'; failure: null })
+  | (ScenarioFacts & { status: 'error'; failure: WorkloadFailure | null });
