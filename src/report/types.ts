@@ -1,38 +1,27 @@
 import type { Availability } from '../collect/types.js';
 import type { IrqTable } from '../collect/proc/irq-table.js';
+import type { Tested } from '../compare/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
 import type { Correction } from '../scenario/types.js';
 
 /**
  * The outcome for one gated metric or limit, as report.json stores it: the engine's status
- * and numbers, and the message report/verdicts.ts words for it. `change` is the relative
- * change of the median, current vs baseline (+0.05 = 5% higher), with its confidence
- * interval `ci`; `mde` is the minimum detectable effect (relative).
+ * and numbers (Tested), and the message report/verdicts.ts words for it.
  */
 export type Verdict =
-  | {
+  | ({
       status: 'pass' | 'regression' | 'improvement';
-      change: number;
-      ci: [number, number];
-      pValue: number;
-      adjustedP: number;
-      mde: number;
       message: string;
       /** Set when the regression was downgraded (baseline from another machine class). */
       warning?: string;
-    }
-  | {
+    } & Tested)
+  | ({
       status: 'inconclusive';
-      change: number;
-      ci: [number, number];
-      pValue: number;
-      adjustedP: number;
-      mde: number;
       /** Repetitions per side that would let the test reach alpha and resolve the tolerance. */
       neededRepetitions: number;
       message: string;
-    }
+    } & Tested)
   | {
       status: 'limit-exceeded';
       /** The offending value (median, or the worst repetition with `each`). */
