@@ -4,11 +4,11 @@ import type { Fingerprint } from '../environment/types.js';
 import { InputError } from '../errors.js';
 import { lostRequiredCollector } from '../run/collectors.js';
 import type { ScenarioRun } from '../run/types.js';
-import type { Scenario } from '../scenario/types.js';
+import type { GateSpec, Scenario } from '../scenario/types.js';
 import { baselinePath, readBaseline, writeBaseline } from './store.js';
 import { workloadHash } from './hash.js';
 import type { Baseline, BaselineMatch } from './types.js';
-import { baselineFromRun, describeUpdate } from './update.js';
+import { baselineFromRun } from './update.js';
 
 /**
  * Reads every scenario's baseline before anything runs, so a corrupt one fails fast (exit 2)
@@ -39,12 +39,12 @@ export async function findBaselines(scenarios: Scenario[], dir: string, machine:
 
 /**
  * Writes each run as its scenario's new baseline, printing through `say` how it differs from
- * the old one (what a reviewer accepts); a run whose workload failed, or that lost a collector
- * it requires, leaves its baseline alone.
+ * the old one (what a reviewer accepts; `describe` is report/'s wording of that difference); a
+ * run whose workload failed, or that lost a collector it requires, leaves its baseline alone.
  */
 export async function storeBaselines(
   runs: ScenarioRun[],
-  o: { dir: string; machine: string; environment: Fingerprint; reason: string; commit: string | null },
+  o: { dir: string; machine: string; environment: Fingerprint; reason: string; commit: string | null; describe: (old: Baseline | null, next: Baseline, gate: GateSpec) => string },
   say: (text: string) => void,
 ): Promise<void> {
   for (const run of runs) {
@@ -60,7 +60,7 @@ export async function storeBaselines(
     const path = baselinePath(o.dir, o.machine, run.scenario.name);
     const old = await readBaseline(path);
     const next: Baseline = baselineFromRun(run, { machine: o.machine, environment: o.environment, reason: o.reason, commit: o.commit });
-    say(describeUpdate(old, next, { gate: run.scenario.gate }));
+    say(o.describe(old, next, run.scenario.gate));
     await writeBaseline(path, next);
     say(`kdelta: wrote ${path}\n`);
   }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
 import { sortKeys } from './hash.js';
 import { parseBaselineText } from './parse.js';
 import { validateBaseline } from './schema.js';
@@ -58,28 +58,12 @@ export function stableJson(value: unknown): string {
 export async function writeBaseline(path: string, baseline: Baseline): Promise<void> {
   const check = validateBaseline(baseline);
   if (!check.ok) throw new Error(`kdelta bug: refusing to write an invalid baseline to ${path}: ${check.errors.join('; ')}`);
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(tmp, 'wx', 0o644);
-    try {
-      await handle.writeFile(stableJson(baseline), 'utf8');
-      // Without the flush, a crash just after the rename can leave an empty file under the real name.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, stableJson(baseline));
 }
 
-// The functions `kdelta run --update-baselines`, `kdelta baseline update` and `kdelta compare`
-// use, importable from one module.
+// The functions `kdelta run --update-baselines` and `kdelta baseline update` use, importable
+// from one module.
 export { workloadHash } from './hash.js';
 export { parseBaselineText } from './parse.js';
-export { readBaselineOrReport, type BaselineOrReport } from './source.js';
-export { baselineFromMetrics, baselineFromRun, describeUpdate } from './update.js';
+export { baselineFromMetrics, baselineFromRun } from './update.js';

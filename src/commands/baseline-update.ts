@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import { findBaselines, storeBaselines } from '../baselines/find.js';
-import { readBaselineOrReport } from '../baselines/store.js';
+import { readBaselineOrReport } from '../report/saved.js';
 import type { Fingerprint } from '../environment/types.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
 import { EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
+import { describeUpdate } from '../report/baseline-diff.js';
 import { interruptedExitCode } from '../io.js';
 import { progressFor } from '../run/progress.js';
 import { newRunId } from '../run/run-id.js';
-import { runFromReport } from '../run/saved.js';
+import { runFromReport } from '../report/saved.js';
 import { runScenarios } from '../run/scenarios.js';
 import { selectScenarios } from '../run/select.js';
 import type { ScenarioRun } from '../run/types.js';
@@ -34,7 +35,7 @@ interface Target {
 }
 
 async function store(runs: ScenarioRun[], t: Target, io: Io): Promise<void> {
-  await storeBaselines(runs, { ...t, commit: await gitCommit(io.env, io.cwd) }, (text) => io.stderr.write(text));
+  await storeBaselines(runs, { ...t, commit: await gitCommit(io.env, io.cwd), describe: (old, next, gate) => describeUpdate(old, next, { gate }) }, (text) => io.stderr.write(text));
 }
 
 /** Baselines from a saved report: each scenario's samples as that report has them. */

@@ -1,11 +1,12 @@
 import { dirname, resolve } from 'node:path';
-import { readBaselineOrReport, workloadHash } from '../baselines/store.js';
+import { workloadHash } from '../baselines/store.js';
+import { readBaselineOrReport } from '../report/saved.js';
 import { InputError } from '../errors.js';
 import type { Io } from '../io.js';
 import { buildReport, evaluateRuns } from '../report/evaluate.js';
 import { checkOutDir, publishReport, reportExitCode } from '../report/publish.js';
 import { newRunId, seedOf } from '../run/run-id.js';
-import { baselineFromSaved, runFromReport } from '../run/saved.js';
+import { baselineFromSaved, runFromReport } from '../report/saved.js';
 
 export interface CompareCommandOptions {
   base: string;

@@ -4,6 +4,7 @@ import { COLLECTORS } from '../collect/registry.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
 import { EXIT } from '../errors.js';
 import type { Io } from '../io.js';
+import { describeUpdate } from '../report/baseline-diff.js';
 import { buildReport, evaluateRuns } from '../report/evaluate.js';
 import { checkOutDir, publishReport, reportExitCode } from '../report/publish.js';
 import { kernelCgroups } from '../run/cgroups.js';
@@ -66,7 +67,7 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
     await publishReport(report, o.out, io);
     if (o.updateBaselines && !io.signal.aborted) {
       const reason = o.reason ?? 'kdelta run --update-baselines';
-      await storeBaselines(runs, { dir: baselinesDir, machine, environment: fp, reason, commit: await gitCommit(io.env, io.cwd) }, (text) => io.stderr.write(text));
+      await storeBaselines(runs, { dir: baselinesDir, machine, environment: fp, reason, commit: await gitCommit(io.env, io.cwd), describe: (old, next, gate) => describeUpdate(old, next, { gate }) }, (text) => io.stderr.write(text));
     }
     if (io.signal.aborted) return reportExitCode(report, io.signal);
     return environmentExitCode(runs, io) ?? reportExitCode(report, io.signal);

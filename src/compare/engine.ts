@@ -1,13 +1,11 @@
 import { InputError } from '../errors.js';
-import type { Correction } from '../scenario/types.js';
-import { formatChange, formatP, formatValue } from './format.js';
 import { adjustPValues, perMetricLevel, smallestAdjustedP } from './stats/adjust.js';
 import { bootstrapMedianRatio } from './stats/bootstrap.js';
 import { median, minimumDetectableEffect, neededRepetitions, pooledRelativeNoise, relativeChange } from './stats/effect.js';
 import { mannWhitneyU, shiftInterval, smallestPValue } from './stats/mann-whitney.js';
 import { seedFromString } from './stats/prng.js';
 import { welchInterval, welchTTest } from './stats/welch.js';
-import type { Comparand, CompareOptions, Comparison, Verdict } from './types.js';
+import type { Comparand, CompareOptions, Comparison, Decision, Subject, Undecided } from './types.js';
 
 export { checkLimit } from './limit.js';
 export { gatedMetrics } from './gate.js';
@@ -74,16 +72,6 @@ function testComparand(c: Comparand, baseline: number[], options: CompareOptions
   }
 }
 
-function familyText(correction: Correction, size: number): string {
-  return correction === 'none' ? 'uncorrected' : `${correction}, family of ${size}`;
-}
-
-/** The tolerance written in the bad direction: `+5%` for lower-is-better, `-5%` for higher-is-better. */
-function toleranceText(c: Comparand): string {
-  const pct = `${Number((c.tolerance * 100).toFixed(2))}%`;
-  return c.better === 'lower' ? `+${pct}` : `-${pct}`;
-}
-
 /**
  * Compares every comparand's current samples with its baseline samples and returns one
  * verdict per comparand name. Pure: no I/O, deterministic for a given `options.seed`.
@@ -113,12 +101,12 @@ function toleranceText(c: Comparand): string {
  *  6. Otherwise -> `pass` (including significant changes within tolerance).
  *
  * Per comparand, `test` and `machineMismatch` override the options (a run's family spans
- * scenarios), and `label` replaces `name` in messages.
+ * scenarios), and `label` replaces `name` where the report names the metric.
  *
  * Machine mismatch (the comparand's or the options' list non-empty): with `requireSameMachine` the
  * comparison is refused with an InputError (exit 2) as soon as any comparand has a baseline;
- * otherwise a would-be `regression` becomes `pass` with `warning` set and its message
- * prefixed `warning:` (exit 0, "warnings allowed"), and every other verdict is unchanged.
+ * otherwise a would-be `regression` becomes `pass` with `downgraded` set to the differences
+ * (exit 0, "warnings allowed"), and every other verdict is unchanged.
  *
  * `mde` is the minimum detectable effect at 80% power for the per-metric level the family
  * demands (alpha / m for holm and bh); Infinity (JSON null) when rule 2 applies.
@@ -139,15 +127,16 @@ export function compareRun(comparands: readonly Comparand[], options: CompareOpt
   );
   const adjustedOf = new Map(inFamily.map((c, i) => [c, adjusted[i]!]));
   const size = inFamily.length;
-  const verdicts = new Map<string, Verdict>();
+  const verdicts = new Map<string, Decision>();
   for (const c of comparands) {
     const t = tested.get(c);
+    const label = c.label ?? c.name;
     if (!t) {
       verdicts.set(
         c.name,
         c.baseline === null || c.baseline.length === 0
-          ? { status: 'no-baseline', message: `${c.label ?? c.name}: no baseline${c.baseline ? ' samples' : ''} to compare with` }
-          : { status: 'unavailable', message: `${c.label ?? c.name}: no samples in this run` },
+          ? { status: 'no-baseline', label, emptyBaseline: c.baseline !== null }
+          : { status: 'unavailable', label },
       );
       continue;
     }
@@ -156,7 +145,7 @@ export function compareRun(comparands: readonly Comparand[], options: CompareOpt
   return { verdicts, family: { size, correction: options.correction } };
 }
 
-function verdictOf(c: Comparand, t: Tested, adjustedP: number, size: number, options: CompareOptions): Verdict {
+function verdictOf(c: Comparand, t: Tested, adjustedP: number, size: number, options: CompareOptions): Decision {
   const n1 = c.baseline!.length;
   const n2 = c.current.length;
   const sign = c.better === 'lower' ? 1 : -1;
@@ -165,46 +154,35 @@ function verdictOf(c: Comparand, t: Tested, adjustedP: number, size: number, opt
   const floor = smallestAdjustedP(smallestPValue(n1, n2), size, options.correction);
   const reachable = floor < c.alpha;
   const mde = reachable ? minimumDetectableEffect(t.noise, n1, n2, perMetricLevel(c.alpha, size, options.correction)) : Infinity;
-  // From a zero median a percentage says nothing; show the two medians instead.
-  const what = Number.isFinite(t.change)
-    ? `${formatChange(t.change)} [${formatChange(t.ci[0])}, ${formatChange(t.ci[1])}]`
-    : `${formatValue(median(c.baseline!), c.unit)} -> ${formatValue(median(c.current), c.unit)}`;
-  const head =
-    `${c.label ?? c.name} ${what} vs baseline, ` +
-    `tolerance ${toleranceText(c)}, p=${formatP(adjustedP)} (${familyText(options.correction, size)})`;
-  const common = { change: t.change, ci: t.ci, pValue: t.pValue, adjustedP, mde };
+  const subject: Subject = {
+    label: c.label ?? c.name,
+    unit: c.unit,
+    better: c.better,
+    tolerance: c.tolerance,
+    alpha: c.alpha,
+    baselineMedian: median(c.baseline!),
+    currentMedian: median(c.current),
+    n: [n1, n2],
+    family: { size, correction: options.correction },
+  };
+  const common = { change: t.change, ci: t.ci, pValue: t.pValue, adjustedP, mde, subject };
 
-  const inconclusive = (why: string): Verdict => {
+  const inconclusive = (why: Undecided): Decision => {
     const target = c.tolerance > 0 ? c.tolerance : Number.isFinite(t.change) && t.change !== 0 ? Math.abs(t.change) : 0.01;
     const needed = neededRepetitions({ noise: t.noise, target, alpha: c.alpha, familySize: size, correction: options.correction });
-    const neededText = needed >= 1000 ? 'more than 1000 repetitions per side' : `about ${needed} repetitions per side`;
-    return { status: 'inconclusive', ...common, neededRepetitions: needed, message: `${head}: inconclusive: ${why}; ${neededText} needed` };
+    return { status: 'inconclusive', ...common, neededRepetitions: needed, why };
   };
 
-  if (!reachable) {
-    const after = options.correction === 'holm' && size > 1 ? `, ${formatP(floor)} after holm over ${size}` : '';
-    return inconclusive(
-      `${n1} vs ${n2} repetitions cannot reach p < ${c.alpha} (smallest possible p ${formatP(smallestPValue(n1, n2))}${after})`,
-    );
-  }
+  if (!reachable) return inconclusive({ kind: 'too-few', smallestP: smallestPValue(n1, n2), floor });
   const significant = adjustedP < c.alpha;
   if (significant && bad > c.tolerance) {
     const mismatch = c.machineMismatch ?? options.machineMismatch;
-    if (mismatch.length > 0) {
-      const warning = `would be a regression, but the baseline comes from another machine class (${mismatch.join(', ')})`;
-      return { status: 'pass', ...common, warning, message: `warning: ${head}: ${warning}` };
-    }
-    return { status: 'regression', ...common, message: `${head}: regression` };
+    if (mismatch.length > 0) return { status: 'pass', ...common, significant, downgraded: mismatch };
+    return { status: 'regression', ...common, significant, downgraded: null };
   }
-  if (significant && -bad > c.tolerance) return { status: 'improvement', ...common, message: `${head}: improvement` };
+  if (significant && -bad > c.tolerance) return { status: 'improvement', ...common, significant, downgraded: null };
   if (badHi > c.tolerance && (badLo <= 0 || bad > c.tolerance)) {
-    const confidence = `${Number(((1 - c.alpha) * 100).toFixed(1))}%`;
-    const why =
-      badLo <= 0
-        ? `the ${confidence} CI spans both 0 and the tolerance`
-        : `the change is beyond the tolerance but not significant`;
-    return inconclusive(`${why}, minimum detectable effect ${formatChange(mde).replace('+', '')}`);
+    return inconclusive({ kind: badLo <= 0 ? 'ci-spans' : 'not-significant' });
   }
-  const within = significant ? 'pass (significant, within tolerance)' : 'pass';
-  return { status: 'pass', ...common, message: `${head}: ${within}` };
+  return { status: 'pass', ...common, significant, downgraded: null };
 }

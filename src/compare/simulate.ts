@@ -1,7 +1,7 @@
 import type { Correction, StatTest } from '../scenario/types.js';
 import { compareRun } from './engine.js';
 import { mulberry32, standardNormal } from './stats/prng.js';
-import type { Comparand, Verdict } from './types.js';
+import type { Comparand, Decision } from './types.js';
 
 /**
  * Simulated gate runs for the statistics benchmark (scripts/bench-stats.mjs) and its test:
@@ -69,7 +69,7 @@ export function simulateTrials(spec: TrialSpec): TrialOutcome {
     }
     const run = compareRun(comparands, { test: spec.test, correction: spec.correction, seed: spec.seed + t, machineMismatch: [], requireSameMachine: false });
     let falseAlarm = false;
-    for (const [name, v] of run.verdicts as Map<string, Verdict>) {
+    for (const [name, v] of run.verdicts as Map<string, Decision>) {
       verdicts++;
       if (v.status === 'inconclusive') inconclusive++;
       if (v.status !== 'regression') continue;

@@ -1,44 +1,58 @@
 import type { Better } from '../metrics/types.js';
-import type { Correction, StatTest } from '../scenario/types.js';
+import type { Correction, LimitSpec, StatTest } from '../scenario/types.js';
+
+/** The statistics of one comparison: relative change of the median, its interval, the p-values and the mde. */
+export interface Tested {
+  /** Relative change of the median, current vs baseline (+0.05 = 5% higher). */
+  change: number;
+  ci: [number, number];
+  pValue: number;
+  adjustedP: number;
+  /** Minimum detectable effect (relative) given the observed noise and sample sizes; Infinity when alpha is out of reach. */
+  mde: number;
+}
+
+/** What was compared, as the report needs it to say so: the numbers behind the verdict, no text but the name. */
+export interface Subject {
+  /** The metric's name as shown (the comparand's label). */
+  label: string;
+  unit: string;
+  better: Better;
+  tolerance: number;
+  alpha: number;
+  baselineMedian: number;
+  currentMedian: number;
+  /** Repetitions in the baseline and in the current run. */
+  n: [number, number];
+  family: { size: number; correction: Correction };
+}
+
+/** Why a comparison could not decide. */
+export type Undecided =
+  /** The sample sizes cannot reach alpha: the smallest possible p, before and after the family adjustment. */
+  | { kind: 'too-few'; smallestP: number; floor: number }
+  /** The confidence interval spans both no change and a change beyond the tolerance. */
+  | { kind: 'ci-spans' }
+  /** The change is beyond the tolerance but not significant. */
+  | { kind: 'not-significant' };
 
 /**
- * The outcome for one gated metric or limit. `change` is the relative change of the median,
- * current vs baseline (+0.05 = 5% higher), with its confidence interval `ci`.
- * `mde` is the minimum detectable effect (relative) given the observed noise and sample sizes.
+ * The outcome of comparing one gated metric with its baseline: a status and numbers, no
+ * sentences (report/ words them). `downgraded` lists the fingerprint differences when a
+ * regression became a pass because the baseline comes from another machine class.
  */
-export type Verdict =
-  | {
-      status: 'pass' | 'regression' | 'improvement';
-      change: number;
-      ci: [number, number];
-      pValue: number;
-      adjustedP: number;
-      mde: number;
-      message: string;
-      /** Set when the regression was downgraded (baseline from another machine class). */
-      warning?: string;
-    }
-  | {
-      status: 'inconclusive';
-      change: number;
-      ci: [number, number];
-      pValue: number;
-      adjustedP: number;
-      mde: number;
-      /** Repetitions per side that would let the test reach alpha and resolve the tolerance. */
-      neededRepetitions: number;
-      message: string;
-    }
-  | {
-      status: 'limit-exceeded';
-      /** The offending value (median, or the worst repetition with `each`). */
-      value: number;
-      limit: string;
-      message: string;
-    }
-  | { status: 'no-baseline' | 'unavailable'; message: string };
+export type Decision =
+  | ({ status: 'pass' | 'regression' | 'improvement'; significant: boolean; downgraded: string[] | null; subject: Subject } & Tested)
+  | ({ status: 'inconclusive'; neededRepetitions: number; why: Undecided; subject: Subject } & Tested)
+  | { status: 'no-baseline'; label: string; emptyBaseline: boolean }
+  | { status: 'unavailable'; label: string };
 
-export type VerdictStatus = Verdict['status'];
+/** The outcome of an absolute limit: the value that decided it (the median, or the worst repetition with `each`). */
+export type LimitDecision =
+  | { status: 'pass' | 'limit-exceeded'; limit: LimitSpec; value: number; unit: string; samples: number }
+  | { status: 'unavailable'; limit: LimitSpec };
+
+export type DecisionStatus = Decision['status'] | LimitDecision['status'];
 
 /** One gated metric's input to the engine. */
 export interface Comparand {
@@ -70,6 +84,6 @@ export interface CompareOptions {
 
 /** The outcome of comparing one run: one verdict per comparand, and the family the p-values were adjusted in. */
 export interface Comparison {
-  verdicts: Map<string, Verdict>;
+  verdicts: Map<string, Decision>;
   family: { size: number; correction: Correction };
 }

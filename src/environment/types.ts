@@ -1,6 +1,7 @@
 /**
  * What makes two runs comparable. Baselines are only compared against runs with the same
- * fingerprint (see notes/statistics.md, point 8).
+ * fingerprint: a different CPU, kernel, governor or IRQ affinity moves the numbers by more
+ * than most tolerances, so a difference there says nothing about the code under test.
  */
 export interface Fingerprint {
   arch: string;

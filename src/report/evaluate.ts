@@ -1,49 +1,58 @@
 import type { BaselineMatch } from '../baselines/types.js';
-import { collectorProvides } from '../collect/registry.js';
 import { checkLimit, compareRun, gatedMetrics } from '../compare/engine.js';
-import type { Comparand, Verdict } from '../compare/types.js';
+import type { Comparand } from '../compare/types.js';
 import { summarize } from '../metrics/summary.js';
-import type { Correction } from '../scenario/types.js';
 import type { ScenarioRun } from '../run/types.js';
-import { VERSION_TEXT } from '../version.js';
+import { collectorProvides } from '../collect/registry.js';
 import type { Fingerprint } from '../environment/types.js';
-import type { LimitReport, MetricReport, Report, ScenarioReport } from './types.js';
+import { VERSION_TEXT } from '../version.js';
+import type { Correction, GateMetricSpec } from '../scenario/types.js';
+import type { LimitReport, MetricReport, Report, ScenarioReport, Verdict } from './types.js';
+import { limitVerdictOf, missingVerdict, staleVerdict, verdictOf as wordDecision, type Missing } from './verdicts.js';
 
 export type { BaselineMatch } from '../baselines/types.js';
 
 /** A gated metric of an unavailable collector is `unavailable`, not `no-baseline`: by the metric patterns each collector declares. */
-function whyMissing(run: ScenarioRun, name: string): string {
+function whyMissing(run: ScenarioRun, name: string): Missing {
   for (const c of run.collectors) {
     if (!collectorProvides(c.name, name)) continue;
-    if (!c.enabled) return `${name}: the ${c.name} collector is disabled in this scenario`;
-    if (c.availability.state === 'unavailable') return `${name}: the ${c.name} collector could not run here: ${c.availability.reason}`;
+    if (!c.enabled) return { kind: 'collector-disabled', collector: c.name };
+    if (c.availability.state === 'unavailable') return { kind: 'collector-unavailable', collector: c.name, reason: c.availability.reason };
   }
   if (run.failure) {
     const measured = run.metrics.find((m) => m.name === name)?.samples.length ?? 0;
-    return measured > 0
-      ? `${name}: not compared: the workload failed after ${measured} of ${run.repetitions} repetitions`
-      : `${name}: the workload failed before it was measured`;
+    return measured > 0 ? { kind: 'failed-after', measured, repetitions: run.repetitions } : { kind: 'failed-before' };
   }
-  return `${name}: this run produced no such metric`;
+  return { kind: 'absent' };
 }
 
-type Gated = ReturnType<typeof gatedMetrics>;
-type VerdictOf = (metric: string) => Verdict | undefined;
+type RunAndBaseline = { run: ScenarioRun; baseline: BaselineMatch | null };
 
-/** The run's gated metrics and the comparands the engine tests for them. */
-function gatedComparands(run: ScenarioRun, baseline: BaselineMatch | null, comparands: Comparand[]): Gated {
+/** The key of a comparand: one family spans scenarios, and metric names repeat across them. */
+function keyOf(run: ScenarioRun, metric: string): string {
+  return `${run.scenario.name}\u0000${metric}`;
+}
+
+/**
+ * The gated metrics of a run, with their settings. Names the scenario spelt out exactly are
+ * gated even when this run lacks them: a metric that disappeared must be reported, never
+ * silently dropped from the gate.
+ */
+function gatedOf(run: ScenarioRun): Map<string, GateMetricSpec> {
   const names = run.metrics.map((m) => m.name);
-  // Gated names the scenario spelt out exactly are gated even when this run lacks them: a
-  // metric that disappeared must be reported, never silently dropped from the gate.
   const exact = Object.keys(run.scenario.gate.metrics).filter((k) => !k.includes('*') && !names.includes(k));
-  const gated = gatedMetrics(run.scenario.gate, [...names, ...exact]);
+  return gatedMetrics(run.scenario.gate, [...names, ...exact]);
+}
+
+function comparandsOf({ run, baseline }: RunAndBaseline, gated: Map<string, GateMetricSpec>): Comparand[] {
+  if (run.failure) return [];
   const usable = baseline && !baseline.stale ? baseline.baseline : null;
+  const out: Comparand[] = [];
   for (const [metric, spec] of gated) {
     const current = run.metrics.find((m) => m.name === metric);
-    if (!current || run.failure) continue;
-    const key = `${run.scenario.name}\u0000${metric}`;
-    comparands.push({
-      name: key,
+    if (!current) continue;
+    out.push({
+      name: keyOf(run, metric),
       label: metric,
       unit: current.unit,
       better: current.better,
@@ -55,19 +64,21 @@ function gatedComparands(run: ScenarioRun, baseline: BaselineMatch | null, compa
       machineMismatch: baseline?.mismatch ?? [],
     });
   }
-  return gated;
+  return out;
 }
 
-/** Every metric the run measured, with its baseline and, when gated, its verdict. */
-function measuredReports(run: ScenarioRun, baseline: BaselineMatch | null, gated: Gated, verdictOf: VerdictOf): MetricReport[] {
-  return run.metrics.map((m) => {
+function baselineSummary(samples: number[] | undefined): MetricReport['baseline'] {
+  return samples ? { samples, summary: summarize(samples) } : null;
+}
+
+/** Every metric of the run, then the gated ones it lacks, each with its verdict when gated. */
+function metricReports({ run, baseline }: RunAndBaseline, gated: Map<string, GateMetricSpec>, decided: (metric: string) => Verdict | null): MetricReport[] {
+  const metrics: MetricReport[] = run.metrics.map((m) => {
     const base = baseline && !baseline.stale ? baseline.baseline.metrics[m.name] : undefined;
     const spec = gated.get(m.name);
-    let verdict: Verdict | null = spec ? (verdictOf(m.name) ?? null) : null;
-    if (spec && verdict?.status === 'no-baseline' && baseline?.stale) {
-      verdict = { status: 'no-baseline', message: `${m.name}: the baseline is stale (the workload changed since it was recorded); record a new one with kdelta baseline update` };
-    }
-    if (spec && !verdict && run.failure) verdict = { status: 'unavailable', message: whyMissing(run, m.name) };
+    let verdict: Verdict | null = spec ? decided(m.name) : null;
+    if (spec && verdict?.status === 'no-baseline' && baseline?.stale) verdict = staleVerdict(m.name);
+    if (spec && !verdict && run.failure) verdict = missingVerdict(m.name, whyMissing(run, m.name));
     const report: MetricReport = {
       name: m.name,
       unit: m.unit,
@@ -76,18 +87,13 @@ function measuredReports(run: ScenarioRun, baseline: BaselineMatch | null, gated
       summary: summarize(m.samples),
       histogram: m.histogram ?? null,
       source: m.source ?? null,
-      baseline: base ? { samples: base.samples, summary: summarize(base.samples) } : null,
+      baseline: baselineSummary(base?.samples),
       gated: spec !== undefined,
       verdict,
     };
     if (spec) report.tolerance = spec.tolerance;
     return report;
   });
-}
-
-/** Gated metrics the run did not produce: `unavailable`, saying why. */
-function missingReports(run: ScenarioRun, baseline: BaselineMatch | null, gated: Gated): MetricReport[] {
-  const metrics: MetricReport[] = [];
   for (const [name, spec] of gated) {
     if (run.metrics.some((m) => m.name === name)) continue;
     const base = baseline?.baseline.metrics[name];
@@ -99,37 +105,31 @@ function missingReports(run: ScenarioRun, baseline: BaselineMatch | null, gated:
       summary: summarize([]),
       histogram: null,
       source: null,
-      baseline: base ? { samples: base.samples, summary: summarize(base.samples) } : null,
+      baseline: baselineSummary(base?.samples),
       gated: true,
       tolerance: spec.tolerance,
-      verdict: { status: 'unavailable', message: whyMissing(run, name) },
+      verdict: missingVerdict(name, whyMissing(run, name)),
     });
   }
   return metrics;
 }
 
-function scenarioReport(run: ScenarioRun, baseline: BaselineMatch | null, gated: Gated, verdictOf: VerdictOf): ScenarioReport {
-  const metrics = [...measuredReports(run, baseline, gated, verdictOf), ...missingReports(run, baseline, gated)];
-  const limits: LimitReport[] = run.scenario.gate.limits.map((limit) => {
+function limitReports(run: ScenarioRun): LimitReport[] {
+  return run.scenario.gate.limits.map((limit) => {
     const m = run.metrics.find((x) => x.name === limit.metric);
-    const verdict = m ? checkLimit(limit, m.samples, m.unit) : { status: 'unavailable' as const, message: whyMissing(run, limit.metric) };
+    const verdict = m ? limitVerdictOf(checkLimit(limit, m.samples, m.unit)) : missingVerdict(limit.metric, whyMissing(run, limit.metric));
     return { text: limit.text, metric: limit.metric, verdict };
   });
+}
 
+function scenarioReport({ run, baseline }: RunAndBaseline, metrics: MetricReport[], limits: LimitReport[]): ScenarioReport {
   const failed = [...metrics.map((m) => m.verdict), ...limits.map((l) => l.verdict)].some(
     (v) => v?.status === 'regression' || v?.status === 'limit-exceeded',
   );
-  return {
-    name: run.scenario.name,
-    description: run.scenario.description,
-    file: run.scenario.file,
-    status: run.failure ? 'error' : failed ? 'regression' : 'pass',
-    repetitions: run.repetitions,
-    warmup: run.warmup,
-    isolation: run.isolation,
-    collectors: run.collectors,
-    lost: run.lost,
-    failure: run.failure,
+  // Spread in this order so report.json keeps its key order whatever the state.
+  const head = { name: run.scenario.name, description: run.scenario.description, file: run.scenario.file };
+  const middle = { repetitions: run.repetitions, warmup: run.warmup, isolation: run.isolation, collectors: run.collectors, lost: run.lost };
+  const tail = {
     baseline: baseline
       ? {
           path: baseline.path,
@@ -143,28 +143,30 @@ function scenarioReport(run: ScenarioRun, baseline: BaselineMatch | null, gated:
     limits,
     irqTable: run.irqTable,
   };
+  return run.failure
+    ? { ...head, status: 'error', ...middle, failure: run.failure, ...tail }
+    : { ...head, status: failed ? 'regression' : 'pass', ...middle, failure: null, ...tail };
 }
 
 /**
  * Compares every scenario run with its baseline and assembles the report's scenarios. All
- * gated metrics of the run form one family for the p-value adjustment (so gating many
- * metrics does not multiply the false alarms); scenarios that ask for different
- * corrections get the strictest of them (holm), said in the report's `family`.
+ * gated metrics of the run form one family for the p-value adjustment, so that a run with
+ * many metrics does not raise a false alarm just by having many chances to; scenarios that
+ * ask for different corrections get the strictest of them (holm), said in the report's `family`.
  */
-export function evaluateRuns(runs: Array<{ run: ScenarioRun; baseline: BaselineMatch | null }>, seed: number): { scenarios: ScenarioReport[]; family: Report['family'] } {
+export function evaluateRuns(runs: RunAndBaseline[], seed: number): { scenarios: ScenarioReport[]; family: Report['family'] } {
   const corrections = new Set<Correction>(runs.map(({ run }) => run.scenario.gate.correction));
   const correction: Correction = corrections.size === 1 ? [...corrections][0]! : 'holm';
-  const comparands: Comparand[] = [];
-  const gatedPerRun = runs.map(({ run, baseline }) => gatedComparands(run, baseline, comparands));
-  const comparison = compareRun(comparands, {
-    test: 'mann-whitney',
-    correction,
-    seed,
-    machineMismatch: [],
+  const gatedPerRun = runs.map(({ run }) => gatedOf(run));
+  const comparands = runs.flatMap((r, i) => comparandsOf(r, gatedPerRun[i]!));
+  const comparison = compareRun(comparands, { test: 'mann-whitney', correction, seed, machineMismatch: [], requireSameMachine: false });
+  const scenarios = runs.map((r, i) => {
+    const decided = (metric: string): Verdict | null => {
+      const decision = comparison.verdicts.get(keyOf(r.run, metric));
+      return decision ? wordDecision(decision) : null;
+    };
+    return scenarioReport(r, metricReports(r, gatedPerRun[i]!, decided), limitReports(r.run));
   });
-  const scenarios = runs.map(({ run, baseline }, index) =>
-    scenarioReport(run, baseline, gatedPerRun[index]!, (metric) => comparison.verdicts.get(`${run.scenario.name}\u0000${metric}`)),
-  );
   return { scenarios, family: comparison.family };
 }
 

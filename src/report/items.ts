@@ -1,6 +1,6 @@
-import type { Verdict, VerdictStatus } from '../compare/types.js';
+import { metricUnit } from '../metrics/units.js';
 import { formatChange, formatCi, formatFraction, formatP, formatValue } from './format.js';
-import type { LimitReport, MetricReport, Report, ScenarioReport } from './types.js';
+import type { LimitReport, MetricReport, Report, ScenarioReport, Verdict, VerdictStatus } from './types.js';
 
 /**
  * One row of what gates a run: a gated metric or an absolute limit of one scenario. Every
@@ -149,7 +149,8 @@ export function verdictDetailLines(item: GatedItem, report: Report): string[] {
 export function wallTimeSeconds(scenario: ScenarioReport): number {
   const wall = scenario.metrics.find((m) => m.name === 'workload.wall_time');
   if (!wall) return 0;
-  const factor = wall.unit === 'ns' ? 1e-9 : wall.unit === 'us' ? 1e-6 : wall.unit === 'ms' ? 1e-3 : wall.unit === 's' ? 1 : 0;
+  const unit = metricUnit(wall.unit);
+  const factor = unit?.kind === 'time' ? unit.toBase / 1e9 : 0;
   return wall.samples.reduce((a, b) => a + b, 0) * factor;
 }
 

@@ -1,9 +1,37 @@
 import type { Availability } from '../collect/types.js';
 import type { IrqTable } from '../collect/proc/irq-table.js';
-import type { Verdict } from '../compare/types.js';
+import type { Tested } from '../compare/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
 import type { Correction } from '../scenario/types.js';
+
+/**
+ * The outcome for one gated metric or limit, as report.json stores it: the engine's status
+ * and numbers (Tested), and the message report/verdicts.ts words for it.
+ */
+export type Verdict =
+  | ({
+      status: 'pass' | 'regression' | 'improvement';
+      message: string;
+      /** Set when the regression was downgraded (baseline from another machine class). */
+      warning?: string;
+    } & Tested)
+  | ({
+      status: 'inconclusive';
+      /** Repetitions per side that would let the test reach alpha and resolve the tolerance. */
+      neededRepetitions: number;
+      message: string;
+    } & Tested)
+  | {
+      status: 'limit-exceeded';
+      /** The offending value (median, or the worst repetition with `each`). */
+      value: number;
+      limit: string;
+      message: string;
+    }
+  | { status: 'no-baseline' | 'unavailable'; message: string };
+
+export type VerdictStatus = Verdict['status'];
 
 /** One run of kdelta: what report.json holds (schemas/report.schema.json). */
 export interface Report {
@@ -51,11 +79,22 @@ export interface LimitReport {
   verdict: Verdict;
 }
 
-export interface ScenarioReport {
+/** How a workload failed, in the repetition it failed in. */
+export interface WorkloadFailure {
+  /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
+  repetition: number;
+  kind: string;
+  exitCode: number | null;
+  signal: string | null;
+  message: string;
+  stderrTail: string;
+}
+
+/** What every scenario of a report has, whatever its state. */
+interface ScenarioFacts {
   name: string;
   description: string;
   file: string;
-  status: ScenarioStatus;
   repetitions: number;
   warmup: number;
   /** How the workload was told apart from the rest of the machine. */
@@ -63,15 +102,6 @@ export interface ScenarioReport {
   collectors: CollectorReport[];
   /** Per repetition, what was lost: such repetitions are marked, not silently averaged in. */
   lost: Array<{ repetition: number; collector: 'proc' | 'ebpf'; what: string }>;
-  failure: {
-    /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
-    repetition: number;
-    kind: string;
-    exitCode: number | null;
-    signal: string | null;
-    message: string;
-    stderrTail: string;
-  } | null;
   baseline: {
     path: string;
     machine: string;
@@ -84,3 +114,12 @@ export interface ScenarioReport {
   limits: LimitReport[];
   irqTable: IrqTable | null;
 }
+
+/**
+ * One scenario of a run, by state: judged (`pass` or `regression`, its workload ran every
+ * repetition), or `error`: its workload failed (`failure` says how), or, with `failure`
+ * null, a collector it requires could not run here.
+ */
+export type ScenarioReport =
+  | (ScenarioFacts & { status: 'pass' | 'regression'; failure: null })
+  | (ScenarioFacts & { status: 'error'; failure: WorkloadFailure | null });

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, symlink } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { replaceSymlink, writeFileAtomic } from '../files.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { validateReport } from './schema.js';
 import type { Report } from './types.js';
+
+export { replaceSymlink, writeFileAtomic } from '../files.js';
 
 export interface WriteReportsOptions {
   /** The run's folder, e.g. reports/<run>; created when missing. */
@@ -25,42 +27,6 @@ export interface WrittenReports {
  */
 export function reportJsonText(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
-}
-
-function tempNameBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/** Writes a file under a temporary name in the same folder, flushes it and renames it into place. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = tempNameBeside(path);
-  try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      // Without the flush, a crash right after the rename can leave an empty file under the final name.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
-/** Points `link` at `target` by creating a new symlink beside it and renaming it over the old one. */
-export async function replaceSymlink(link: string, target: string): Promise<void> {
-  const temp = tempNameBeside(link);
-  // Relative, so the reports folder can be moved or archived as a whole.
-  await symlink(relative(dirname(resolve(link)), resolve(target)), temp);
-  try {
-    await rename(temp, link);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { closestMatch } from './suggest.js';
 
-/** The first segment of every metric name kdelta emits (DESIGN.md's metric table). */
+/** The first segment of every metric name kdelta emits: one per source of numbers (workload, scheduler, syscalls, IRQs, softirqs, whole system). */
 export const METRIC_AREAS = ['workload', 'sched', 'syscall', 'irq', 'softirq', 'system'] as const;
 
 /**

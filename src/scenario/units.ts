@@ -49,7 +49,7 @@ export function unitClass(unit: string): UnitClass {
 }
 
 /**
- * The base unit of a metric as the collectors emit it (DESIGN.md's metric table), or null when
+ * The base unit of a metric as the collectors emit it (times in ns, PSI in us, counts as 1), or null when
  * the name alone does not say (workload figures, unknown names). Used only to check and scale
  * limits, so an unknown name is never an error here.
  */

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { checkLimit, compareRun, gatedMetrics } from '../../src/compare/engine.js';
-import type { Comparand, CompareOptions, Verdict } from '../../src/compare/types.js';
+import type { Comparand, CompareOptions, Decision } from '../../src/compare/types.js';
 import { InputError } from '../../src/errors.js';
+import type { Verdict } from '../../src/report/types.js';
+import { limitVerdictOf, verdictOf as worded } from '../../src/report/verdicts.js';
 import type { GateSpec } from '../../src/scenario/types.js';
 
 const options: CompareOptions = { test: 'mann-whitney', correction: 'holm', seed: 1, machineMismatch: [], requireSameMachine: false };
@@ -17,8 +19,13 @@ function comparand(over: Partial<Comparand> & { current: number[] }): Comparand 
   return { name: 'workload.wall_time', unit: 'ns', better: 'lower', baseline: BASE, tolerance: 0.05, alpha: 0.05, ...over };
 }
 
+// The engine decides; report/ words the decision. Messages are read from the worded verdict.
 function verdictOf(c: Comparand, opts: CompareOptions = options): Verdict {
-  return compareRun([c], opts).verdicts.get(c.name)!;
+  return worded(compareRun([c], opts).verdicts.get(c.name)!);
+}
+
+function verdictIn(run: { verdicts: Map<string, Decision> }, name: string): Verdict {
+  return worded(run.verdicts.get(name)!);
 }
 
 describe('verdict rules (one comparand, family of 1)', () => {
@@ -70,7 +77,7 @@ describe('too little data is inconclusive, never pass or regression', () => {
     const family = Array.from({ length: 10 }, (_, i) => comparand({ name: `m${i}`, baseline: base5, current: shifted(i === 0 ? 1.2 : 1, base5) }));
     const run = compareRun(family, options);
     expect(run.family).toEqual({ size: 10, correction: 'holm' });
-    const v = run.verdicts.get('m0')!;
+    const v = verdictIn(run, 'm0');
     expect(v.status).toBe('inconclusive');
     if (v.status === 'inconclusive') expect(v.neededRepetitions).toBe(6);
   });
@@ -81,12 +88,12 @@ describe('the family', () => {
     // 100..109 vs 105.5..114.5: exact p = 0.0015 (scipy), median change +5.3%.
     const ramp = Array.from({ length: 10 }, (_, i) => 100 + i);
     const c = comparand({ name: 'sched.ready_delay.p99', baseline: ramp, current: ramp.map((v) => v + 5.5).reverse() });
-    const alone = compareRun([c], options).verdicts.get(c.name)!;
+    const alone = verdictIn(compareRun([c], options), c.name);
     expect(alone.status).toBe('regression');
     const others = Array.from({ length: 49 }, (_, i) => comparand({ name: `syscall.s${i}.p99`, current: shifted(1.0) }));
     const run = compareRun([c, ...others], options);
     expect(run.family.size).toBe(50);
-    const inFamily = run.verdicts.get(c.name)!;
+    const inFamily = verdictIn(run, c.name);
     expect(inFamily.status).toBe('inconclusive');
     expect(inFamily.message).toContain('beyond the tolerance but not significant');
     if (alone.status === 'regression' && inFamily.status === 'inconclusive') {
@@ -105,7 +112,7 @@ describe('the family', () => {
       [comparand({ name: 'sched.ready_delay.p99', current: shifted(1.1) }), ...Array.from({ length: 3 }, (_, i) => comparand({ name: `m${i}`, current: BASE }))],
       options,
     );
-    const v = run.verdicts.get('sched.ready_delay.p99')!;
+    const v = verdictIn(run, 'sched.ready_delay.p99');
     expect(v.message).toMatch(/^sched\.ready_delay\.p99 \+10\.0% \[\+\d+\.\d%, \+\d+\.\d%\] vs baseline, tolerance \+5%, p=[0-9.e-]+ \(holm, family of 4\): regression$/);
     const higher = verdictOf(comparand({ better: 'higher', current: shifted(0.9) }));
     expect(higher.message).toContain('tolerance -5%');
@@ -172,13 +179,13 @@ describe('checkLimit', () => {
   const limit = { text: 'sched.ready_delay.p99 < 2ms', metric: 'sched.ready_delay.p99', op: '<' as const, value: 2e6, each: false };
 
   test('on the median: passes when the median holds even if one repetition breaks it', () => {
-    const v = checkLimit(limit, [1e6, 1.5e6, 3e6], 'ns');
+    const v = limitVerdictOf(checkLimit(limit, [1e6, 1.5e6, 3e6], 'ns'));
     expect(v.status).toBe('pass');
     expect(v.message).toBe('sched.ready_delay.p99 < 2ms holds: sched.ready_delay.p99 1.5ms (median of 3)');
   });
 
   test('with each: the worst repetition breaks it and is reported', () => {
-    const v = checkLimit({ ...limit, each: true, text: 'sched.ready_delay.p99 < 2ms each' }, [1e6, 1.5e6, 3e6], 'ns');
+    const v = limitVerdictOf(checkLimit({ ...limit, each: true, text: 'sched.ready_delay.p99 < 2ms each' }, [1e6, 1.5e6, 3e6], 'ns'));
     expect(v).toEqual({
       status: 'limit-exceeded',
       value: 3e6,
@@ -188,7 +195,7 @@ describe('checkLimit', () => {
   });
 
   test('>= limits look at the smallest repetition; no samples is unavailable', () => {
-    const v = checkLimit({ text: 'workload.ops >= 1000 each', metric: 'workload.ops', op: '>=', value: 1000, each: true }, [1200, 999, 1500]);
+    const v = limitVerdictOf(checkLimit({ text: 'workload.ops >= 1000 each', metric: 'workload.ops', op: '>=', value: 1000, each: true }, [1200, 999, 1500]));
     expect(v.status === 'limit-exceeded' && v.value).toBe(999);
     expect(checkLimit(limit, []).status).toBe('unavailable');
   });
@@ -203,7 +210,7 @@ describe('per-comparand overrides', () => {
       ],
       options,
     );
-    const a = run.verdicts.get('s1\u0000workload.wall_time')!;
+    const a = verdictIn(run, 's1\u0000workload.wall_time');
     expect(a.status).toBe('pass');
     expect(a.message).toMatch(/^warning: s1: workload\.wall_time \+10\.0%/);
     expect(run.verdicts.get('s2\u0000workload.wall_time')!.status).toBe('regression');

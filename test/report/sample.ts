@@ -3,7 +3,7 @@
 import { summarize } from '../../src/metrics/summary.js';
 import type { Histogram } from '../../src/metrics/types.js';
 import type { MetricReport, Report, ScenarioReport } from '../../src/report/types.js';
-import type { Verdict } from '../../src/compare/types.js';
+import type { Verdict } from '../../src/report/types.js';
 
 export const AWKWARD = `naïve<&"|'>`;
 

@@ -1,0 +1,158 @@
+/*
+ * The parts of report.json's schema below a scenario: summaries, histograms, verdicts,
+ * collector availability and metrics. Written inline (no $ref) so the TypeScript type
+ * derived from the whole schema needs no reference resolution.
+ */
+
+export const numberOrNull = { type: ['number', 'null'] } as const;
+export const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
+export const stringList = { type: 'array', items: { type: 'string' } } as const;
+
+export const summarySchema = {
+  type: 'object',
+  description: 'Summary of the samples; every field is null when the series is empty.',
+  additionalProperties: false,
+  required: ['median', 'mean', 'min', 'max', 'stddev'],
+  properties: {
+    median: numberOrNull,
+    mean: numberOrNull,
+    min: numberOrNull,
+    max: numberOrNull,
+    stddev: numberOrNull,
+  },
+} as const;
+
+export const histogramSchema = {
+  type: 'object',
+  description: 'Log-linear histogram: only non-empty buckets, sorted by lo; hi is exclusive.',
+  additionalProperties: false,
+  required: ['unit', 'subBuckets', 'buckets'],
+  properties: {
+    unit: { type: 'string' },
+    subBuckets: { type: 'integer', minimum: 1 },
+    buckets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['lo', 'hi', 'count'],
+        properties: { lo: { type: 'number' }, hi: { type: 'number' }, count: nonNegativeInteger },
+      },
+    },
+  },
+} as const;
+
+export const ciSchema = {
+  type: 'array',
+  description: 'Confidence interval of the relative change; a bound is null when it is not a number.',
+  items: numberOrNull,
+  minItems: 2,
+  maxItems: 2,
+} as const;
+
+export const verdictSchema = {
+  description: 'Outcome for one gated metric or limit (DESIGN.md, Verdict).',
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'change', 'ci', 'pValue', 'adjustedP', 'mde', 'message'],
+      properties: {
+        status: { enum: ['pass', 'regression', 'improvement'] },
+        change: { ...numberOrNull, description: 'Relative change of the median, current vs baseline (+0.05 = 5% higher).' },
+        ci: ciSchema,
+        pValue: numberOrNull,
+        adjustedP: numberOrNull,
+        mde: { ...numberOrNull, description: 'Minimum detectable effect (relative).' },
+        message: { type: 'string' },
+        warning: { type: 'string' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'change', 'ci', 'pValue', 'adjustedP', 'mde', 'neededRepetitions', 'message'],
+      properties: {
+        status: { const: 'inconclusive' },
+        change: numberOrNull,
+        ci: ciSchema,
+        pValue: numberOrNull,
+        adjustedP: numberOrNull,
+        mde: numberOrNull,
+        neededRepetitions: nonNegativeInteger,
+        message: { type: 'string' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'value', 'limit', 'message'],
+      properties: {
+        status: { const: 'limit-exceeded' },
+        value: numberOrNull,
+        limit: { type: 'string' },
+        message: { type: 'string' },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'message'],
+      properties: {
+        status: { enum: ['no-baseline', 'unavailable'] },
+        message: { type: 'string' },
+      },
+    },
+  ],
+} as const;
+
+export const availabilitySchema = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state'],
+      properties: { state: { const: 'ready' }, detail: { type: 'string' } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state', 'reason', 'disables'],
+      properties: {
+        state: { const: 'unavailable' },
+        reason: { type: 'string' },
+        fix: { type: 'string' },
+        disables: stringList,
+      },
+    },
+  ],
+} as const;
+
+export const metricSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'unit', 'better', 'samples', 'summary', 'histogram', 'source', 'baseline', 'gated', 'verdict'],
+  properties: {
+    name: { type: 'string' },
+    unit: { type: 'string' },
+    better: { enum: ['lower', 'higher'] },
+    samples: { type: 'array', description: 'One value per counted repetition.', items: { type: 'number' } },
+    summary: summarySchema,
+    histogram: { oneOf: [histogramSchema, { type: 'null' }] },
+    source: { type: ['string', 'null'] },
+    baseline: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['samples', 'summary'],
+          properties: { samples: { type: 'array', items: { type: 'number' } }, summary: summarySchema },
+        },
+        { type: 'null' },
+      ],
+    },
+    gated: { type: 'boolean' },
+    tolerance: { type: 'number', description: 'Relative tolerance the metric was gated with (0.03 = 3%).' },
+    verdict: { oneOf: [verdictSchema, { type: 'null' }] },
+  },
+} as const;
