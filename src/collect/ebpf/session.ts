@@ -11,7 +11,7 @@ import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, 
 import { metricsFromSnapshots, nearlyFullMaps } from './metrics.js';
 import { parseBpftraceStderr, SnapshotReader, type Snapshot } from './output.js';
 import { buildProgram, DEFAULT_MAP_KEYS_MAX, DEFAULT_PREEMPTED_STATE_BIT, MARKER_PREFIX, type BuiltProgram } from './program.js';
-import { syscallTableFor } from './syscall-table.js';
+import { syscallTableFor } from '../../kernel/syscalls/table.js';
 
 /** What the eBPF capture takes away when it cannot run. */
 export const EBPF_METRICS = ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time*'];
