@@ -35,12 +35,14 @@ export const BOUNDS = {
   aliases: 100,
 } as const;
 
-/** `1048576` -> `1 MiB`, `2147483647` -> `2147483647ms (about 24.9 days)`, for messages. */
+/** `1048576` -> `1 MiB`; other sizes in bytes, so "just over the bound" does not read as the bound. */
 export function describeBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB` : `${bytes} bytes`;
+  const mib = 1024 * 1024;
+  return bytes % mib === 0 ? `${bytes / mib} MiB` : `${bytes} bytes`;
 }
 
+/** `2147483647` -> `2147483647ms (about 24.9 days)`. */
 export function describeMs(ms: number): string {
   const days = ms / 86_400_000;
-  return days >= 1 ? `${Math.round(ms)}ms (about ${days.toFixed(1)} days)` : `${ms}ms`;
+  return days >= 1 ? `${ms}ms (about ${days.toFixed(1)} days)` : `${ms}ms`;
 }

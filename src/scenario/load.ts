@@ -5,7 +5,8 @@ import { listScenarioFiles, readScenarioFile } from './files.js';
 import { findingsFromAjv } from './messages.js';
 import { normalizeScenario } from './normalize.js';
 import { parseScenarioText } from './parse.js';
-import { describeValue, isRecord, type Problem } from './problem.js';
+import type { Positions } from './positions.js';
+import { describeValue, isRecord, type Finding, type Problem } from './problem.js';
 import { runRules, type RuleOptions } from './rules/index.js';
 import { NAME_PATTERN, scenarioSchema, type ScenarioFile } from './schema.js';
 import type { Scenario } from './types.js';
@@ -29,12 +30,23 @@ export interface ParsedScenario {
 /** The machine the checks are made for: syscall names are those of the architecture kdelta runs on. */
 const HERE: RuleOptions = { arch: process.arch };
 
-/** Past the bound, the rest of a file's problems are counted in one line rather than listed. */
-function capped(file: string, problems: Problem[]): Problem[] {
-  if (problems.length <= BOUNDS.problemsShown) return problems;
-  const last = problems[BOUNDS.problemsShown - 1] as Problem;
-  const more = problems.length - BOUNDS.problemsShown;
-  return [...problems.slice(0, BOUNDS.problemsShown), { file, line: last.line, col: last.col, message: `and ${more} more problems in this file` }];
+/**
+ * Problems in file order, written out. Past the bound the rest are counted in one line rather
+ * than listed, and their messages are never written.
+ */
+function problemsOf(file: string, findings: readonly Finding[], positions: Positions): Problem[] {
+  const placed = findings.map((f) => ({ ...positions.of(f.path, f.at), f })).sort((a, b) => a.line - b.line || a.col - b.col);
+  const shown = placed.slice(0, BOUNDS.problemsShown).map(({ line, col, f }) => ({
+    file,
+    line,
+    col,
+    message: typeof f.message === 'string' ? f.message : f.message(),
+  }));
+  const last = shown[shown.length - 1];
+  if (placed.length > shown.length && last) {
+    shown.push({ file, line: last.line, col: last.col, message: `and ${placed.length - shown.length} more problems in this file` });
+  }
+  return shown;
 }
 
 /**
@@ -56,15 +68,13 @@ export function scenarioFromText(file: string, absFile: string, text: string, op
   }
   const rules = runRules(raw, options);
   const findings = [...findingsFromAjv(schemaErrorsOf(raw)), ...rules.findings];
-  const problems = findings
-    .map((f) => ({ file, ...positions.of(f.path, f.at), message: f.message }))
-    .sort((a, b) => a.line - b.line || a.col - b.col);
+  const problems = problemsOf(file, findings, positions);
   const nameOk = typeof raw.name === 'string' && NAME.test(raw.name);
   return {
     scenario: problems.length === 0 ? normalizeScenario(raw as unknown as ScenarioFile, rules.values, absFile) : null,
     name: nameOk ? (raw.name as string) : null,
     namePosition: nameOk ? positions.of(['name'], 'value') : null,
-    problems: capped(file, problems),
+    problems,
   };
 }
 

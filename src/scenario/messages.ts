@@ -129,11 +129,14 @@ function patternMessage(pattern: string, name: string, data: unknown): string {
 }
 
 function unknownKey(path: readonly string[], key: string, allowed: readonly string[]): Finding {
-  // A suggestion for a key longer than any allowed one by far is noise, and costs length × length.
-  const hint = key.length <= 64 ? closestMatch(key, allowed) : null;
-  const tail = hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
-  const shown = key.length > 80 ? `${key.slice(0, 80)}…` : key;
-  return { path: [...path, key], at: 'key', message: `unknown key "${shown}" in ${pathName(path)}${tail}` };
+  const message = (): string => {
+    // A suggestion for a key longer than any allowed one by far is noise, and costs length × length.
+    const hint = key.length <= 64 ? closestMatch(key, allowed) : null;
+    const tail = hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
+    const shown = key.length > 80 ? `${key.slice(0, 80)}…` : key;
+    return `unknown key "${shown}" in ${pathName(path)}${tail}`;
+  };
+  return { path: [...path, key], at: 'key', message };
 }
 
 function findingFromError(e: ErrorObject): Finding {

@@ -16,7 +16,8 @@ export interface Finding {
   path: readonly string[];
   /** Point at the key of the last path segment (unknown keys) or at its value. */
   at: 'key' | 'value';
-  message: string;
+  /** A function when the message costs time to write ("did you mean"): only the problems shown are written. */
+  message: string | (() => string);
 }
 
 /** `workload.metrics[0].name`, `gate.metrics["irq.node0.share"]`, or `scenario` for the top. */
