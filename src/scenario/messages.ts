@@ -179,7 +179,8 @@ function findingFromError(e: ErrorObject): Finding {
     case 'maxProperties':
       return value(`${name} may have at most ${limit} keys, not ${typeof data === 'object' && data ? Object.keys(data).length : '?'}`);
     case 'maxLength':
-      return value(`${name} may be at most ${limit} characters long, not ${typeof data === 'string' ? data.length : '?'}`);
+      // ajv counts code points, not UTF-16 units, and so does the message.
+      return value(`${name} may be at most ${limit} characters long, not ${typeof data === 'string' ? [...data].length : '?'}`);
     case 'uniqueItems': {
       const list = Array.isArray(data) ? data : [];
       return { path: [...path, String(params.i)], at: 'value', message: `${name} lists ${describeValue(list[Number(params.i)])} twice` };

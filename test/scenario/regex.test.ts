@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { metricPatternRegExp } from '../../src/scenario/metric-names.js';
 import { compileMetricRegex, type MetricMatcher } from '../../src/scenario/regex.js';
+import { gatedMetrics } from '../../src/compare/gate.js';
 import { workloadFiguresFromStdout } from '../../src/workload/figures.js';
 
 function matcher(source: string): MetricMatcher {
@@ -24,6 +26,22 @@ describe('workload metric regexes run in linear time', () => {
     const spec = { name: 'n', regex: '^(a+)+([0-9])$', unit: '1', better: 'lower' as const };
     const r = workloadFiguresFromStdout(`${'a'.repeat(50_000)}!\n`, [spec]);
     expect(r).toEqual({ state: 'invalid', message: "metric n: /^(a+)+([0-9])$/ matched nothing in the workload's stdout" });
+  });
+});
+
+describe('gate patterns match in linear time', () => {
+  // Ten stars between literals backtrack for hours in the JS engine against this name.
+  const pattern = `sched.${'*a'.repeat(10)}*b`;
+  const name = `sched.ready_delay.thread.${'a'.repeat(60)}.max`;
+
+  test('a pattern of many stars against a near miss finds no match, promptly', () => {
+    expect(metricPatternRegExp(pattern).test(name)).toBe(false);
+    expect(metricPatternRegExp(pattern).test(`${name}b`)).toBe(true);
+  });
+
+  test('the gate uses the same matcher', () => {
+    const gate = { alpha: 0.05, tolerance: 0.05, correction: 'holm' as const, test: 'mann-whitney' as const, limits: [], requireSameMachine: false };
+    expect([...gatedMetrics({ ...gate, metrics: { [pattern]: { tolerance: 0.05, alpha: 0.05 } } }, [name]).keys()]).toEqual([]);
   });
 });
 
