@@ -15,6 +15,8 @@ export const BOUNDS = {
   durationMaxMs: 2 ** 31 - 1,
   /** Sampling /proc more often than this costs a noticeable part of a CPU and measures kdelta itself. */
   procIntervalMinMs: 10,
+  /** A scenario's name is a file name (baselines/<machine>/<name>.json and its temporary twin), far under the kernel's 255 bytes. */
+  nameChars: 100,
   descriptionChars: 10_000,
   workloadMetrics: 100,
   /**

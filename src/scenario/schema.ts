@@ -203,7 +203,7 @@ export const scenarioSchema = {
   title: 'kdelta scenario',
   type: 'object',
   properties: {
-    name: { type: 'string', pattern: NAME_PATTERN, description: 'Unique across scenarios.' },
+    name: { type: 'string', pattern: NAME_PATTERN, maxLength: BOUNDS.nameChars, description: 'Unique across scenarios.' },
     description: { type: 'string', maxLength: BOUNDS.descriptionChars },
     workload,
     repetitions: {

@@ -31,6 +31,10 @@ describe('bounds on what a scenario may ask for', () => {
     expect(check(`${HEAD}collect: { proc: { interval: 1ns } }\n`)).toEqual(['4:30: collect.proc.interval must be at least 10ms, not "1ns"']);
   });
 
+  test('a name too long to be a file name is refused', () => {
+    expect(check(`name: ${'n'.repeat(300)}\nworkload: { command: [x] }\n`)).toEqual(['1:7: name may be at most 100 characters long, not 300']);
+  });
+
   test('a description longer than the bound is refused with its length', () => {
     expect(check(`${HEAD}description: ${'a'.repeat(BOUNDS.descriptionChars + 1)}\n`)).toEqual([
       '4:14: description may be at most 10000 characters long, not 10001',
