@@ -1,13 +1,5 @@
+import { metricPatternRegExp } from '../scenario/metric-names.js';
 import type { GateMetricSpec, GateSpec } from '../scenario/types.js';
-
-/** `*` matches any run of characters, dots included (`syscall.*.p99` matches `syscall.read.p99`). */
-function patternRegExp(pattern: string): RegExp {
-  const body = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/gu, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 'u');
-}
 
 /**
  * Which of `names` are gated, with their settings. Precedence, so a scenario can gate a
@@ -22,7 +14,7 @@ function patternRegExp(pattern: string): RegExp {
 export function gatedMetrics(gate: GateSpec, names: readonly string[]): Map<string, GateMetricSpec> {
   const patterns = Object.entries(gate.metrics)
     .filter(([key]) => key.includes('*'))
-    .map(([key, spec], order) => ({ re: patternRegExp(key), literal: key.replace(/\*/gu, '').length, order, spec }))
+    .map(([key, spec], order) => ({ re: metricPatternRegExp(key), literal: key.replace(/\*/gu, '').length, order, spec }))
     .sort((a, b) => b.literal - a.literal || a.order - b.order);
   const out = new Map<string, GateMetricSpec>();
   for (const name of names) {

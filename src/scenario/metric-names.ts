@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { closestMatch } from './suggest.js';
 
 /** The first segment of every metric name kdelta emits: one per source of numbers (workload, scheduler, syscalls, IRQs, softirqs, whole system). */
@@ -29,11 +30,21 @@ export function metricPatternProblem(pattern: string): string | null {
   return null;
 }
 
-/** `sched.ready_delay.*` -> a RegExp matching whole names; `*` matches any run of characters, dots included. */
-export function metricPatternRegExp(pattern: string): RegExp {
+export interface MetricPatternMatcher {
+  /** Whether the whole name matches. */
+  test(name: string): boolean;
+}
+
+/**
+ * `sched.ready_delay.*` -> a matcher of whole names; `*` matches any run of characters, dots
+ * included. RE2, not RegExp: `*a*a*a*a*a*a*b` backtracks for hours in the JS engine against a
+ * 60-character thread name, and RE2 takes time linear in the name whatever the pattern.
+ */
+export function metricPatternRegExp(pattern: string): MetricPatternMatcher {
   const body = pattern
     .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/gu, '\\$&'))
+    .map((part) => RE2JS.quote(part))
     .join('.*');
-  return new RegExp(`^${body}$`, 'u');
+  const re = RE2JS.compile(`^(?:${body})$`, RE2JS.DOTALL);
+  return { test: (name) => re.matches(name) };
 }

@@ -1,7 +1,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { BOUNDS } from './bounds.js';
 
 /**
- * Patterns shared by the schema and the error translator in load.ts: an ajv `pattern` error
+ * Patterns shared by the schema and the error translator in messages.ts: an ajv `pattern` error
  * carrying one of these is turned into a message that says what a duration or a percentage
  * looks like, instead of echoing the regular expression.
  */
@@ -81,10 +82,15 @@ const workload = {
     },
     builtin,
     tinybench,
-    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra environment (command only).' },
+    env: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      maxProperties: BOUNDS.envVars,
+      description: 'Extra environment (command only).',
+    },
     cwd: { type: 'string', minLength: 1, description: 'Working folder, relative to the scenario file (command only).' },
-    timeout: { ...duration, description: 'Per repetition. Default 10m.' },
-    metrics: { type: 'array', items: workloadMetric },
+    timeout: { ...duration, description: 'Per repetition, at most 2147483647ms (Node timers). Default 10m.' },
+    metrics: { type: 'array', items: workloadMetric, maxItems: BOUNDS.workloadMetrics },
   },
   oneOf: [{ required: ['command'] }, { required: ['builtin'] }, { required: ['tinybench'] }],
   additionalProperties: false,
@@ -96,8 +102,13 @@ const syscalls = {
     {
       type: 'object',
       properties: {
-        include: { type: 'array', items: { type: 'string', pattern: SYSCALL_NAME_PATTERN }, description: 'Syscall names to time; empty: all.' },
-        exclude: { type: 'array', items: { type: 'string', pattern: SYSCALL_NAME_PATTERN } },
+        include: {
+          type: 'array',
+          items: { type: 'string', pattern: SYSCALL_NAME_PATTERN },
+          maxItems: BOUNDS.syscallNames,
+          description: 'Syscall names to time; empty: all.',
+        },
+        exclude: { type: 'array', items: { type: 'string', pattern: SYSCALL_NAME_PATTERN }, maxItems: BOUNDS.syscallNames },
         exclude_blocking: { type: 'boolean', description: 'Leave poll, futex, epoll_wait, nanosleep, ... out of totals.' },
         sample: { type: 'integer', minimum: 1, description: 'Time one call in N. Default 1.' },
       },
@@ -114,7 +125,7 @@ const collect = {
         { type: 'boolean' },
         {
           type: 'object',
-          properties: { interval: { ...duration, description: 'Sampling interval. Default 250ms.' } },
+          properties: { interval: { ...duration, description: 'Sampling interval, at least 10ms. Default 250ms.' } },
           additionalProperties: false,
         },
       ],
@@ -154,6 +165,7 @@ const gate = {
     metrics: {
       type: 'object',
       description: 'Metric names or * patterns that gate; the rest are reported.',
+      maxProperties: BOUNDS.gateMetrics,
       additionalProperties: {
         anyOf: [
           {
@@ -168,6 +180,7 @@ const gate = {
     limits: {
       type: 'array',
       description: 'Absolute limits, `<metric> <op> <value><unit>`: on the median, or on each repetition.',
+      maxItems: BOUNDS.limits,
       items: {
         anyOf: [
           { type: 'string' },
@@ -186,15 +199,25 @@ const gate = {
 
 /** The scenario file format (YAML or JSON, one scenario per file). Committed as schemas/scenario.schema.json. */
 export const scenarioSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'kdelta scenario',
   type: 'object',
   properties: {
-    name: { type: 'string', pattern: NAME_PATTERN, description: 'Unique across scenarios.' },
-    description: { type: 'string' },
+    name: { type: 'string', pattern: NAME_PATTERN, maxLength: BOUNDS.nameChars, description: 'Unique across scenarios.' },
+    description: { type: 'string', maxLength: BOUNDS.descriptionChars },
     workload,
-    repetitions: { type: 'integer', minimum: 1, description: 'Counted repetitions. Default 10.' },
-    warmup: { type: 'integer', minimum: 0, description: 'Repetitions run first and thrown away. Default 1.' },
+    repetitions: {
+      type: 'integer',
+      minimum: BOUNDS.repetitions.min,
+      maximum: BOUNDS.repetitions.max,
+      description: 'Counted repetitions. Default 10.',
+    },
+    warmup: {
+      type: 'integer',
+      minimum: BOUNDS.warmup.min,
+      maximum: BOUNDS.warmup.max,
+      description: 'Repetitions run first and thrown away. Default 1.',
+    },
     collect,
     gate,
   },

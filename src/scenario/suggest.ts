@@ -3,20 +3,21 @@
  * usual slips in a key are one dropped, doubled or swapped letter: `repetitons`, `warmpu`.
  */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
-  for (let i = 1; i < rows; i++) {
-    const row = d[i] as number[];
-    for (let j = 1; j < cols; j++) {
+  // Three rolling rows instead of a matrix: this runs once per unknown key per allowed key.
+  let before = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let row = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      let best = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (before[j - 2] as number) + 1);
       row[j] = best;
     }
+    [before, prev, row] = [prev, row, before];
   }
-  return at(a.length, b.length);
+  return prev[b.length] as number;
 }
 
 /**
@@ -31,6 +32,8 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // The distance is at least the difference in length: most candidates end here.
+    if (Math.abs(c.length - w.length) > Math.min(budget, bestDistance)) continue;
     const dist = editDistance(w, fold(c));
     if (dist < bestDistance) {
       best = c;

@@ -1,5 +1,6 @@
 import type { Better, MetricPoint } from '../metrics/types.js';
 import type { TaskSet } from '../run/types.js';
+import { compileMetricRegex } from '../scenario/regex.js';
 import type { WorkloadMetricSpec } from '../scenario/types.js';
 
 /**
@@ -105,15 +106,12 @@ export function workloadFiguresFromStdout(stdout: string, specs: readonly Worklo
     }
   }
   for (const spec of specs) {
-    let re: RegExp;
-    try {
-      re = new RegExp(spec.regex, 'm');
-    } catch (err) {
-      return { state: 'invalid', message: `metric ${spec.name}: bad regex /${spec.regex}/: ${(err as Error).message}` };
-    }
-    const m = re.exec(stdout);
-    if (!m) return { state: 'invalid', message: `metric ${spec.name}: /${spec.regex}/ matched nothing in the workload's stdout` };
-    const captured = m[1];
+    // RE2, not RegExp: the output is the workload's, and a backtracking match over it can take hours.
+    const re = compileMetricRegex(spec.regex);
+    if (!re.ok) return { state: 'invalid', message: `metric ${spec.name}: ${re.error}` };
+    const m = re.value.firstCapture(stdout);
+    if (!m.found) return { state: 'invalid', message: `metric ${spec.name}: /${spec.regex}/ matched nothing in the workload's stdout` };
+    const captured = m.capture;
     if (captured === undefined)
       return { state: 'invalid', message: `metric ${spec.name}: /${spec.regex}/ matched but has no first capture group` };
     const value = Number(captured.trim());

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { Ajv } from 'ajv';
+import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 import { scenarioSchema, type ScenarioFile } from '../../src/scenario/schema.js';
 import type { BuiltinName, CollectorName, Correction, StatTest } from '../../src/scenario/types.js';
 import type { Better } from '../../src/metrics/types.js';

@@ -1,6 +1,6 @@
 import type { MachineFacts } from '../../environment/types.js';
 import type { Availability } from '../types.js';
-import { syscallTableFor } from './syscall-table.js';
+import { syscallTableFor } from '../../kernel/syscalls/table.js';
 
 /**
  * What the eBPF capture measures, and so what is lost when it cannot run: run-queue delay,

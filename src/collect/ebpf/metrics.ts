@@ -4,7 +4,7 @@ import type { EbpfSpec } from '../../scenario/types.js';
 import type { BuiltProgram } from './program.js';
 import type { MapEntryValue, Snapshot, StatsValue } from './output.js';
 import { splitMapKey } from './output.js';
-import { BLOCKING_SYSCALLS, syscallName } from './syscall-table.js';
+import { BLOCKING_SYSCALLS, syscallName } from '../../kernel/syscalls/table.js';
 
 /** Softirq vector names in kernel order (include/linux/interrupt.h, as /proc/softirqs prints them, lower case). */
 export const SOFTIRQ_NAMES = ['hi', 'timer', 'net_tx', 'net_rx', 'block', 'irq_poll', 'tasklet', 'sched', 'hrtimer', 'rcu'];

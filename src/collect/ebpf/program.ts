@@ -1,6 +1,6 @@
 import { EnvironmentError, InputError } from '../../errors.js';
 import type { EbpfSpec } from '../../scenario/types.js';
-import { syscallNumbers, syscallTableFor } from './syscall-table.js';
+import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
 
 /**
  * Writes the one bpftrace program that serves every repetition of a scenario.

@@ -8,7 +8,7 @@ import { Markers } from './markers.js';
 import { metricsFromSnapshots, nearlyFullMaps } from './metrics.js';
 import { parseBpftraceStderr, type Snapshot } from './output.js';
 import { buildProgram, DEFAULT_MAP_KEYS_MAX, type BuiltProgram } from './program.js';
-import { syscallTableFor } from './syscall-table.js';
+import { syscallTableFor } from '../../kernel/syscalls/table.js';
 
 export { killEbpfChildrenSync } from './bpftrace-child.js';
 export { preemptedBitFromFormat, readIrqNames } from './kernel-info.js';

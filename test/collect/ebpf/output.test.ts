@@ -5,7 +5,7 @@ import { foldThreadName, metricsFromSnapshots, nearlyFullMaps } from '../../../s
 import { jsonNumber, parseBpftraceLine, parseBpftraceStderr, SnapshotReader, splitMapKey } from '../../../src/collect/ebpf/output.js';
 import { buildProgram } from '../../../src/collect/ebpf/program.js';
 import { preemptedBitFromFormat } from '../../../src/collect/ebpf/session.js';
-import { SYSCALLS_X86_64 } from '../../../src/collect/ebpf/syscalls-x86_64.js';
+import { SYSCALLS_X86_64 } from '../../../src/kernel/syscalls/x86_64.js';
 import { histogramCount } from '../../../src/metrics/histogram.js';
 import type { EbpfSpec } from '../../../src/scenario/types.js';
 

@@ -1,5 +1,5 @@
-import { SYSCALLS_AARCH64 } from './syscalls-aarch64.js';
-import { SYSCALLS_X86_64 } from './syscalls-x86_64.js';
+import { SYSCALLS_AARCH64 } from './aarch64.js';
+import { SYSCALLS_X86_64 } from './x86_64.js';
 
 export type SyscallArch = 'x86_64' | 'aarch64';
 

@@ -1,4 +1,4 @@
-import { SYSCALLS_FROM_424 } from './syscalls-common.js';
+import { SYSCALLS_FROM_424 } from './common.js';
 
 /**
  * aarch64 system call numbers -> names. Generated from the kernel's uapi headers on a Debian
