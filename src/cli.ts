@@ -8,6 +8,7 @@ import { Interrupted, interruptedExitCode, useColor } from './io.js';
 import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
 import { formatProblem, loadScenarios } from './scenario/load.js';
 import { VERSION_TEXT } from './version.js';
+import { inertLines } from './workflow-commands.js';
 
 export type { Io } from './io.js';
 
@@ -74,7 +75,8 @@ export function processIo(): Io {
 export async function main(io: Io): Promise<number> {
   let exitCode: number = EXIT.ok;
   const out = (text: string) => io.stdout.write(text);
-  const err = (text: string) => io.stderr.write(text);
+  // In Actions a message may quote a file's text: no line of it may start a workflow command.
+  const err = (text: string) => io.stderr.write(io.env['GITHUB_ACTIONS'] === 'true' ? inertLines(text) : text);
   const debug = io.argv.includes('--debug');
 
   const program = new Command()
