@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyAsRunner, loadJob, runJob, setUpRunner, workspace, type JobContext, type JobState, type Runner, type Step, type StepRecord } from './harness.js';
+import { copyAsRunner, loadJob, runJob, RUNNER_USER, setUpRunner, workspace, type JobContext, type JobState, type Runner, type Step, type StepRecord } from './harness.js';
 
 /*
  * Each workflow's steps, run as a runner would run them (see harness.ts): kdelta itself runs
@@ -282,9 +282,11 @@ describe('nightly.yml, as the runner user', () => {
   }, 300_000);
 
   test('a moved metric: the branch is pushed and the PR body fits, says how to run CI, and carries comment.md', () => {
-    // A baseline of five repetitions whose exact syscall count is half today's: syscall.all.count moved.
+    // A baseline of five repetitions (today's, repeated) whose exact syscall count is half today's.
     const { records, ws } = nightly('nightly-moved', (ws) => {
-      const from = join(runner.root, 'gate-ok/reports/pr/report.json');
+      const out = join(runner.root, 'nightly-moved-seed');
+      execFileSync('node', ['bin/kdelta.js', 'run', 'scenarios/', ...QUICK.split(' '), '--out', out], { cwd: ws, stdio: 'pipe' });
+      const from = join(out, 'report.json');
       execFileSync('node', ['bin/kdelta.js', 'baseline', 'update', 'scenarios/', '--scenario', 'syscall-mix', '--from', from, '--machine', 'wf-test', '--reason', 'test'], { cwd: ws, stdio: 'pipe' });
       const path = join(ws, 'baselines/wf-test/syscall-mix.json');
       const baseline = JSON.parse(readFileSync(path, 'utf8')) as { metrics: Record<string, { samples: number[] }> };
@@ -293,7 +295,8 @@ describe('nightly.yml, as the runner user', () => {
         m.samples = name === 'syscall.all.count' ? five.map((c) => Math.round(c / 2)) : five;
       }
       writeFileSync(path, JSON.stringify(baseline, null, 2));
-      execFileSync('git', ['-c', 'safe.directory=*', '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'baseline'], { cwd: ws, stdio: 'pipe' });
+      execFileSync('git', ['-c', 'safe.directory=*', 'add', '-A'], { cwd: ws, stdio: 'pipe' });
+      execFileSync('git', ['-c', 'safe.directory=*', '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'baseline'], { cwd: ws, stdio: 'pipe' });
       execFileSync('chown', ['-R', `${runner.uid}:${runner.gid}`, ws]);
     });
     const propose = records.find((r) => r.step.name === 'Propose baseline updates')!;
@@ -306,7 +309,7 @@ describe('nightly.yml, as the runner user', () => {
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(65_536);
     expect(body).toContain('Close and reopen it, or push an empty commit');
     expect(body).toContain(readFileSync(join(ws, 'reports/nightly/comment.md'), 'utf8').split('\n')[0]);
-    const pushed = execFileSync('git', ['ls-remote', 'origin'], { cwd: ws, encoding: 'utf8' });
+    const pushed = execFileSync('sudo', ['-u', RUNNER_USER, 'git', 'ls-remote', 'origin'], { cwd: ws, encoding: 'utf8' });
     expect(pushed).toMatch(/refs\/heads\/kdelta\/baselines-\d{8}/);
     for (const f of filesUnder(join(ws, 'baselines'))) expect(statSync(f).uid, f).toBe(runner.uid);
   }, 300_000);
