@@ -138,6 +138,19 @@ export async function main(io: Io): Promise<number> {
       exitCode = await compareCommand({ base, current, ...o }, io);
     });
 
+  program
+    .command('export')
+    .description('a report\'s metrics for a dashboard: Bencher (bmf), github-action-benchmark or CSV')
+    .argument('<report>', 'report.json of a run')
+    .requiredOption('--format <format>', 'bmf | github-action-benchmark | csv')
+    .option('--all', 'every metric, not only the gated ones')
+    .option('--direction <lower|higher>', 'github-action-benchmark: the metrics where lower (customSmallerIsBetter, default) or higher (customBiggerIsBetter) is better')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (report: string, o: { format: string; all?: boolean; direction?: string; out?: string }) => {
+      const { exportCommand } = await import('./commands/export.js');
+      exitCode = await exportCommand({ report, ...o }, io);
+    });
+
   const baseline = program.command('baseline').description('manage stored baselines');
   withScenarioRunOptions(baseline.command('update'))
     .description('record new baselines (runs the scenarios, or takes them from a report)')
