@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { requireBuild } from '../cli/support.js';
 import { copyAsRunner, loadJob, runJob, RUNNER_USER, setUpRunner, workspace, type JobContext, type JobState, type Runner, type Step, type StepRecord } from './harness.js';
 
 /*
@@ -17,6 +18,8 @@ const REPO_NAME = 'kdelta-org/kdelta';
 let runner: Runner;
 
 beforeAll(() => {
+  // The workspace copies dist/: it must be the current code.
+  requireBuild();
   runner = setUpRunner();
 });
 afterAll(() => runner?.cleanup());
