@@ -3,6 +3,7 @@ import { EXIT, KdeltaError } from './errors.js';
 import type { Io } from './io.js';
 import { Interrupted, interruptedExitCode, runHardStops } from './io.js';
 import { VERSION_TEXT } from './version.js';
+import { inertLines } from './workflow-commands.js';
 
 export type { Io } from './io.js';
 
@@ -106,6 +107,19 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
       done(await compareCommand({ base, current, ...o }, io));
     });
 
+  program
+    .command('export')
+    .description('a report\'s metrics for a dashboard: Bencher (bmf), github-action-benchmark or CSV')
+    .argument('<report>', 'report.json of a run')
+    .requiredOption('--format <format>', 'bmf | github-action-benchmark | csv')
+    .option('--all', 'every metric, not only the gated ones')
+    .option('--direction <lower|higher>', 'github-action-benchmark: the metrics where lower (customSmallerIsBetter, default) or higher (customBiggerIsBetter) is better')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (report: string, o: { format: string; all?: boolean; direction?: string; out?: string }) => {
+      const { exportCommand } = await import('./commands/export.js');
+      done(await exportCommand({ report, ...o }, io));
+    });
+
   const baseline = program.command('baseline').description('manage stored baselines');
   withScenarioRunOptions(baseline.command('update'))
     .description('record new baselines (runs the scenarios, or takes them from a report)')
@@ -117,9 +131,14 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
     });
 }
 
+/** stderr for kdelta's own messages. In Actions a message may quote a file's text: no line of it may start a workflow command. */
+function errWriter(io: Io): (text: string) => void {
+  return (text) => io.stderr.write(io.env['GITHUB_ACTIONS'] === 'true' ? inertLines(text) : text);
+}
+
 /** The one place an error becomes an exit code and a message. */
 function exitCodeOfError(error: unknown, io: Io, debug: boolean): number {
-  const err = (text: string) => io.stderr.write(text);
+  const err = errWriter(io);
   if (error instanceof CommanderError) {
     // --help and --version end here with code 0; usage errors are bad input.
     return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
@@ -152,7 +171,7 @@ export async function main(io: Io): Promise<number> {
     .version(VERSION_TEXT)
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: errWriter(io) })
     .showHelpAfterError('(run with --help for usage)');
   defineCommands(program, io, (code) => (exitCode = code));
   program.addOption(new Option('--no-color', 'no colour (NO_COLOR is honoured too)').hideHelp());

@@ -11,6 +11,7 @@ import {
   type ItemStatus,
 } from './items.js';
 import type { Report, ScenarioReport } from './types.js';
+import { inertLine, inertText } from '../workflow-commands.js';
 
 /*
  * The one-screen summary printed on stderr at the end of every run. Plain text, whole
@@ -30,11 +31,11 @@ export interface ConsoleSummaryOptions {
 
 type Style = Parameters<typeof styleText>[0];
 
-/** Names come from files and workloads: control characters could move the cursor or recolour the terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+/**
+ * Names and messages come from files and workloads: control characters could move the cursor
+ * or recolour the terminal, and in GitHub Actions a `::` or `##[` could start a workflow command.
+ */
+const printable = inertText;
 
 const SCENARIO_MARK: Record<ScenarioReport['status'], { mark: string; style: Style }> = {
   pass: { mark: '✔', style: 'green' },
@@ -126,7 +127,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
     const w = options.written;
     lines.push(`reports: ${printable(w.json)}`, `         ${printable(w.junit)}`, `         ${printable(w.markdown)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(inertLine).join('\n')}\n`;
 }
 
 function rank(s: ScenarioReport): number {

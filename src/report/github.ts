@@ -2,6 +2,9 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { environmentErrorOf, failureLine, worstFailures } from './items.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './types.js';
+import { escapeCommandData, escapeCommandProperty, groupEndCommand, groupStartCommand } from '../workflow-commands.js';
+
+export { escapeCommandData, escapeCommandProperty, groupEndCommand, groupStartCommand, inertLine, inertLines, inertText } from '../workflow-commands.js';
 
 /*
  * GitHub Actions output: workflow commands (annotations, groups) and the step summary.
@@ -23,16 +26,6 @@ export function isGithubActions(env: Record<string, string | undefined>): boolea
   return env['GITHUB_ACTIONS'] === 'true';
 }
 
-/** Escapes the message part of a workflow command (after `::`). */
-export function escapeCommandData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** Escapes a property value of a workflow command (`file=`, `title=`), where `:` and `,` are separators. */
-export function escapeCommandProperty(text: string): string {
-  return escapeCommandData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
 export interface AnnotationProperties {
   file?: string;
   line?: number;
@@ -46,14 +39,6 @@ export function errorCommand(props: AnnotationProperties, message: string): stri
   if (props.line !== undefined) parts.push(`line=${props.line}`);
   if (props.title !== undefined) parts.push(`title=${escapeCommandProperty(props.title)}`);
   return `::error${parts.length ? ` ${parts.join(',')}` : ''}::${escapeCommandData(message)}`;
-}
-
-export function groupStartCommand(title: string): string {
-  return `::group::${escapeCommandData(title)}`;
-}
-
-export function groupEndCommand(): string {
-  return '::endgroup::';
 }
 
 /** Runs `fn` inside a `::group::` when in GitHub Actions; the group is closed even when `fn` throws. */

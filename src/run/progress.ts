@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import type { Io } from '../io.js';
 import { useColor } from '../io.js';
+import { groupEndCommand, groupStartCommand, inertLine, inertText } from '../workflow-commands.js';
 
 /** Where the runner tells a person what is happening. Everything here goes to stderr. */
 export interface Progress {
@@ -44,7 +45,13 @@ export function createProgress(opts: ProgressOptions): Progress {
     if (liveLine) opts.write('\r\x1b[2K');
     liveLine = false;
   };
+  // In Actions every line that is not kdelta's own command is made inert as a whole, and the
+  // untrusted parts (names, messages) are made inert where they are placed, on a terminal too.
   const line = (text: string) => {
+    clearLive();
+    opts.write((opts.githubActions ? inertLine(text) : text) + '\n');
+  };
+  const command = (text: string) => {
     clearLive();
     opts.write(text + '\n');
   };
@@ -52,7 +59,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     if (!current || !opts.isTTY) return;
     const counted = Math.max(0, current.done - current.warmup);
     const phase = current.done < current.warmup ? `warm-up ${current.done + 1}/${current.warmup}` : `repetition ${Math.min(counted + 1, current.total)}/${current.total}`;
-    opts.write(`\r\x1b[2K${paint('cyan', current.name)}  ${phase}  ${seconds(now() - current.startedMs)}`);
+    opts.write(`\r\x1b[2K${paint('cyan', inertText(current.name))}  ${phase}  ${seconds(now() - current.startedMs)}`);
     liveLine = true;
   };
   const stopHeartbeat = () => {
@@ -61,37 +68,38 @@ export function createProgress(opts: ProgressOptions): Progress {
   };
 
   return {
-    scenarioStart(name, total, warmup) {
-      current = { name, total, warmup, done: 0, startedMs: now() };
-      if (opts.githubActions) line(`::group::kdelta ${name}`);
+    scenarioStart(rawName, total, warmup) {
+      const name = inertText(rawName);
+      current = { name: rawName, total, warmup, done: 0, startedMs: now() };
+      if (opts.githubActions) command(groupStartCommand(`kdelta ${rawName}`));
       if (opts.isTTY) drawLive();
       else line(`kdelta: ${name}: ${warmup} warm-up + ${total} repetitions`);
       stopHeartbeat();
       heartbeat = setInterval(() => {
         if (!current) return;
         if (opts.isTTY) drawLive();
-        else line(`kdelta: ${current.name}: still running (${seconds(now() - current.startedMs)} elapsed)`);
+        else line(`kdelta: ${inertText(current.name)}: still running (${seconds(now() - current.startedMs)} elapsed)`);
       }, opts.isTTY ? 1000 : (opts.heartbeatMs ?? 30_000));
       heartbeat.unref();
     },
-    repetitionDone(name, index, warmup, wallTimeNs) {
+    repetitionDone(rawName, index, warmup, wallTimeNs) {
       if (current) current.done++;
       if (opts.isTTY) return drawLive();
       const label = warmup ? `warm-up ${index + 1}/${current?.warmup ?? '?'}` : `repetition ${index + 1 - (current?.warmup ?? 0)}/${current?.total ?? '?'}`;
-      line(`kdelta: ${name}: ${label} done in ${seconds(wallTimeNs / 1e6)}`);
+      line(`kdelta: ${inertText(rawName)}: ${label} done in ${seconds(wallTimeNs / 1e6)}`);
     },
-    scenarioEnd(name, outcome) {
+    scenarioEnd(rawName, outcome) {
       stopHeartbeat();
       const elapsed = current ? seconds(now() - current.startedMs) : '';
       current = null;
-      line(`kdelta: ${name}: ${outcome} (${elapsed})`);
-      if (opts.githubActions) line('::endgroup::');
+      line(`kdelta: ${inertText(rawName)}: ${inertText(outcome)} (${elapsed})`);
+      if (opts.githubActions) command(groupEndCommand());
     },
     info(message) {
-      line(`kdelta: ${message}`);
+      line(`kdelta: ${inertText(message)}`);
     },
     warn(message) {
-      line(paint('yellow', `kdelta: warning: ${message}`));
+      line(paint('yellow', `kdelta: warning: ${inertText(message)}`));
     },
     close() {
       stopHeartbeat();

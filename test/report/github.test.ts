@@ -3,6 +3,7 @@ import {
   MAX_ANNOTATIONS,
   annotationCommands,
   errorCommand,
+  inertText,
   escapeCommandData,
   escapeCommandProperty,
   publishToGithub,
@@ -11,6 +12,10 @@ import {
 } from '../../src/report/github.js';
 import type { Report } from '../../src/report/types.js';
 import { manyScenarioReport, sampleReport } from './sample.js';
+import { mulberry32 } from '../../src/compare/stats/prng.js';
+import { renderConsoleSummary } from '../../src/report/console.js';
+import { createProgress } from '../../src/run/progress.js';
+import { runnerCommands } from '../workflows/runner-commands.js';
 
 function fakeIo(env: Record<string, string | undefined>): GithubIo & { lines: string[]; files: Map<string, string> } {
   const lines: string[] = [];
@@ -110,5 +115,97 @@ describe('withGroup', () => {
     const io = fakeIo({ GITHUB_ACTIONS: 'false' });
     expect(await withGroup(io, 'x', async () => 42)).toBe(42);
     expect(io.lines).toEqual([]);
+  });
+});
+
+describe('no workload or scenario text reaches the runner as a command', () => {
+  const HOSTILE = [
+    '::error::x',
+    '::error file=/etc/passwd,line=1::pwned',
+    '  ::warning::indented',
+    '\u00a0\u2003::notice::after unicode spaces',
+    'a\n::error::after LF',
+    'a\r::error::after a bare CR',
+    'a\r\n::add-mask::secret',
+    '%0A::error::escaped newline',
+    'x##[error]legacy anywhere',
+    '##[stop-commands]tok',
+    '::stop-commands::tok',
+    ':',
+    '::',
+    '#',
+    '##',
+    '[',
+    'name\u2028::error::after LS',
+    'name\u0085::error::after NEL',
+    new TextDecoder().decode(new Uint8Array([0xc0, 0xba, 0xc0, 0xba, 0x65, 0x72, 0x72, 0x6f, 0x72, 0xc0, 0xba, 0xc0, 0xba, 0x78])),
+    '\ud800::error::lone surrogate',
+    '\u001b[2K::error::after an escape',
+  ];
+  const random = mulberry32(19);
+  const pick = () => HOSTILE[Math.floor(random() * HOSTILE.length)]!;
+  // Every hostile string alone, then 200 seeded concatenations of two or three of them.
+  const cases = [...HOSTILE, ...Array.from({ length: 200 }, () => pick() + pick() + (random() < 0.5 ? pick() : ''))];
+  const onTheWire = (text: string) => runnerCommands(Buffer.from(text, 'utf8'));
+  // What the runner reads back of a string once it is UTF-8 on the wire (a lone surrogate is U+FFFD).
+  const wire = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
+
+  test('progress lines in Actions carry only the group commands kdelta meant, with the names intact', () => {
+    for (const h of cases) {
+      const writes: string[] = [];
+      const p = createProgress({ write: (s) => writes.push(s), isTTY: false, color: false, githubActions: true });
+      p.scenarioStart(h, 2, 1);
+      p.repetitionDone(h, 0, true, 1e9);
+      p.info(h);
+      p.warn(h);
+      p.scenarioEnd(h, h);
+      p.close();
+      const commands = onTheWire(writes.join(''));
+      expect(commands.map((c) => c.name)).toEqual(['group', 'endgroup']);
+      expect(commands[0]!.data).toBe(wire(`kdelta ${h}`));
+    }
+  });
+
+  test('annotations are the only commands, one per failure, and unescape to the text kdelta meant', () => {
+    for (const h of cases) {
+      const report = sampleReport();
+      const failed = report.scenarios.find((s) => s.failure !== null)!;
+      failed.name = h;
+      failed.file = h;
+      failed.failure!.message = h;
+      failed.failure!.stderrTail = `${h}\n${h}`;
+      const lines = annotationCommands(report, { GITHUB_ACTIONS: 'true' });
+      const commands = onTheWire(lines.map((l) => `${l}\n`).join(''));
+      expect(commands).toHaveLength(lines.length);
+      expect(new Set(commands.map((c) => c.name))).toEqual(new Set(['error']));
+      const mine = commands.find((c) => c.properties['title'] === wire(`kdelta: workload failed in ${h}`));
+      expect(mine?.properties['file']).toBe(wire(h));
+      expect(mine?.data.startsWith(wire(`repetition ${failed.failure!.repetition}: ${h}`))).toBe(true);
+    }
+  });
+
+  test('the end-of-run summary on stderr holds no command at all', () => {
+    for (const h of cases) {
+      const report = sampleReport();
+      for (const s of report.scenarios) {
+        s.name = h;
+        if (s.failure) s.failure.message = h;
+        for (const m of s.metrics) m.name = h;
+      }
+      const text = renderConsoleSummary(report, { color: false, written: { json: h, junit: h, markdown: h } });
+      expect(onTheWire(text)).toEqual([]);
+    }
+  });
+
+  test('the model of the runner finds what a runner would run in raw hostile text', () => {
+    // Guards the guard: were the model blind, the tests above would pass on anything.
+    const live = HOSTILE.filter((h) => onTheWire(h).length > 0);
+    expect(live).toEqual(HOSTILE.slice(0, 11).filter((h) => h !== '%0A::error::escaped newline'));
+  });
+
+  test('inertText leaves ordinary names and units as they are', () => {
+    for (const s of ['hackbench-pipes', 'sched.ready_delay.p99', 'irq.hard.PCIe_PME_pciehp.count', '1/s', 'µs', 'a: b, c # d [e]']) {
+      expect(inertText(s)).toBe(s);
+    }
   });
 });
