@@ -1,5 +1,6 @@
 import type { Availability } from '../collect/types.js';
 import type { IrqTable } from '../collect/proc/irq-table.js';
+import type { ProcCpuSeries, SchedTimeline } from '../collect/timeline.js';
 import type { Verdict } from '../compare/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
@@ -83,4 +84,8 @@ export interface ScenarioReport {
   metrics: MetricReport[];
   limits: LimitReport[];
   irqTable: IrqTable | null;
+  /** Per counted repetition, the /proc sampler's per-CPU interrupt and softirq counts over time. */
+  cpuSeries?: ProcCpuSeries[];
+  /** Per counted repetition, where the thread groups ran over time (eBPF). */
+  timeline?: SchedTimeline[];
 }

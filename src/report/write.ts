@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { renderHtml } from './html/render.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { validateReport } from './schema.js';
@@ -79,6 +80,7 @@ export async function writeReports(report: Report, options: WriteReportsOptions)
   // Render everything before the first write, so an exception leaves no partial set behind.
   const junit = renderJunit(report);
   const markdown = renderMarkdown(report, { variant: 'summary' });
+  const html = renderHtml(report);
 
   await mkdir(options.dir, { recursive: true });
   const paths: WrittenReports = {
@@ -89,6 +91,7 @@ export async function writeReports(report: Report, options: WriteReportsOptions)
   await writeFileAtomic(paths.json, json);
   await writeFileAtomic(paths.junit, junit);
   await writeFileAtomic(paths.markdown, markdown);
+  await writeFileAtomic(join(options.dir, 'report.html'), html);
   if (options.latestLink !== undefined) await replaceSymlink(options.latestLink, options.dir);
   return paths;
 }

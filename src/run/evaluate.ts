@@ -161,6 +161,8 @@ export function evaluateRuns(runs: Array<{ run: ScenarioRun; baseline: BaselineM
       metrics,
       limits,
       irqTable: run.irqTable,
+      ...(run.cpuSeries && { cpuSeries: run.cpuSeries }),
+      ...(run.timeline && { timeline: run.timeline }),
     };
   });
   return { scenarios, family: comparison.family };

@@ -26,6 +26,8 @@ export interface ScenarioRun {
   lost: ScenarioReport['lost'];
   failure: ScenarioReport['failure'];
   irqTable: IrqTable | null;
+  cpuSeries?: NonNullable<ScenarioReport['cpuSeries']>;
+  timeline?: NonNullable<ScenarioReport['timeline']>;
 }
 
 export interface RunnerOptions {
@@ -131,6 +133,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
   const lost: ScenarioRun['lost'] = [];
   let failure: ScenarioRun['failure'] = null;
   let irqTable: IrqTable | null = null;
+  const cpuSeries: NonNullable<ScenarioRun['cpuSeries']> = [];
 
   let isolation: ScenarioRun['isolation'];
   let parent: string | null = null;
@@ -249,6 +252,8 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
         for (const note of capture.notes) if (report && !report.notes.includes(note)) report.notes.push(note);
         const table = capture.tables?.['irq'];
         if (table) irqTable = mergeIrqTables(irqTable, table as IrqTable);
+        const series = capture.tables?.['cpuSeries'] as Omit<NonNullable<ScenarioRun['cpuSeries']>[number], 'repetition'> | undefined;
+        if (series) cpuSeries.push({ repetition: counted, ...series });
       }
       captures.push(points);
     }
@@ -272,6 +277,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
     lost,
     failure,
     irqTable,
+    ...(cpuSeries.length > 0 && { cpuSeries }),
   };
 }
 
