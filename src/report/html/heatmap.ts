@@ -21,6 +21,8 @@ export interface HeatMapInput {
   max?: number;
   /** How merged columns combine when a map is too wide to draw cell by cell. */
   merge?: 'sum' | 'mean';
+  /** `time`: the first and last column named under the map; `columns`: every column named above it (CPUs). */
+  axis?: 'time' | 'columns';
 }
 
 /** More cells than this are merged column-wise, which bounds the file for many-CPU machines. */
@@ -52,12 +54,15 @@ export function heatMapFigure(raw: HeatMapInput): string {
   const cols = input.columns.length;
   if (cols === 0 || input.rows.length === 0) return '';
   const max = input.max ?? Math.max(0, ...input.rows.flatMap((r) => r.values));
-  const cw = Math.max(2, Math.min(28, PLOT_W / cols));
-  const width = LABEL_W + cw * cols + 10;
-  const height = input.rows.length * ROW_H + 40;
+  const named = input.axis === 'columns';
+  const cw = named ? Math.min(64, PLOT_W / cols) : Math.max(2, Math.min(28, PLOT_W / cols));
+  const top = named ? 18 : 4;
+  const width = Math.max(LABEL_W + cw * cols + 10, LABEL_W + 250);
+  const height = input.rows.length * ROW_H + top + 46;
   const parts = [svgOpen(Math.ceil(width), height, input.caption)];
+  if (named) input.columns.forEach((c, ci) => parts.push(`<text x="${num(LABEL_W + (ci + 0.5) * cw)}" y="13" class="tick" text-anchor="middle">${esc(c)}</text>`));
   input.rows.forEach((r, ri) => {
-    const y = ri * ROW_H + 4;
+    const y = ri * ROW_H + top;
     parts.push(`<text x="${LABEL_W - 6}" y="${y + ROW_H - 4}" class="label" text-anchor="end">${esc(r.label)}</text>`);
     const prev = input.rows[ri - 1];
     if (prev && prev.band !== r.band) parts.push(`<line x1="4" x2="${num(width - 4)}" y1="${y - 0.5}" y2="${y - 0.5}" class="band-sep"/>`);
@@ -68,7 +73,12 @@ export function heatMapFigure(raw: HeatMapInput): string {
       parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${fill}"><title>${tip}</title></rect>`);
     });
   });
-  parts.push(legend(LABEL_W, input.rows.length * ROW_H + 12, input.format(0), input.format(max)));
+  const below = input.rows.length * ROW_H + top;
+  if (!named) {
+    parts.push(`<text x="${LABEL_W}" y="${below + 11}" class="tick">${esc(input.columns[0]!)}</text>`);
+    parts.push(`<text x="${num(LABEL_W + cw * cols)}" y="${below + 11}" class="tick" text-anchor="end">${esc(input.columns[cols - 1]!)}</text>`);
+  }
+  parts.push(legend(LABEL_W, below + 22, input.format(0), input.format(max)));
   parts.push('</svg>');
   const table = tableHtml(
     ['', ...input.columns.map(esc)],

@@ -8,7 +8,7 @@ import { cpuOrder, nodeLabel, sum, typicalRepetition } from './pick.js';
 
 /** Thread groups drawn one core-locality map each; the rest are in the per-core tables. */
 export const MAX_LOCALITY_GROUPS = 6;
-export const OTHER_LABEL = 'not the workload (idle or other tasks)';
+export const OTHER_LABEL = 'idle or other tasks';
 
 function slotLabel(t: SchedTimeline, i: number): string {
   const s = t.slotNs / 1e9;
@@ -55,8 +55,8 @@ function perCoreMaps(all: readonly SchedTimeline[], ranked: ReturnType<typeof gr
   const share = ranked.map((g) => ({ label: g.name, values: per(g.name, 'onCpuNs').map((ns) => (span > 0 ? ns / span : 0)) }));
   const other = cpus.map((_, ci) => Math.max(0, 1 - sum(share.map((r) => r.values[ci] ?? 0))));
   return [
-    heatMapFigure({ kind: 'heat-runtime-group-core', caption: `Run time per core per thread group, share of the time of all ${all.length} repetitions (the last row: idle or tasks outside the workload)`, rows: [...share, { label: OTHER_LABEL, values: other }], columns, format: formatFraction, max: 1 }),
-    heatMapFigure({ kind: 'heat-switches-group-core', caption: `Context switches per thread group per core, all ${all.length} repetitions`, rows: ranked.map((g) => ({ label: g.name, values: per(g.name, 'switches') })), columns, format: (v) => `${formatCount(v)} switches` }),
+    heatMapFigure({ kind: 'heat-runtime-group-core', caption: `Run time per core per thread group, share of the time of all ${all.length} repetitions (the last row: idle or tasks outside the workload)`, rows: [...share, { label: OTHER_LABEL, values: other }], columns, format: formatFraction, max: 1, axis: 'columns' }),
+    heatMapFigure({ kind: 'heat-switches-group-core', caption: `Context switches per thread group per core, all ${all.length} repetitions`, rows: ranked.map((g) => ({ label: g.name, values: per(g.name, 'switches') })), columns, format: (v) => `${formatCount(v)} switches`, axis: 'columns' }),
   ].join('\n');
 }
 
