@@ -137,6 +137,21 @@ describe('report.html of a real run in Chromium', () => {
   });
 });
 
+describe('report.html of kdelta compare in Chromium', () => {
+  test('compare writes report.html with the baseline samples and the tolerance band in every strip plot', async () => {
+    const runReport = join(dir.path, 'run', 'report.json');
+    const out = join(dir.path, 'compare');
+    const r = spawnSync(process.execPath, [binPath, 'compare', runReport, runReport, '--out', out], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    const { page, errors } = await open(join(out, 'report.html'));
+    const strips = await page.$$eval('[data-figure="strip"] svg', (svgs) => svgs.map((s) => ({ baseline: s.querySelectorAll('circle').length, band: s.querySelectorAll('rect.band').length })));
+    expect(errors).toEqual([]);
+    expect(strips).toHaveLength(4);
+    expect(strips).toEqual(strips.map(() => ({ baseline: 3, band: 1 })));
+    await page.close();
+  });
+});
+
 describe('the scheduling timeline in Chromium (synthetic timeline on the real report)', () => {
   test('core locality shows the workers on every CPU, one drawn map per thread group', async () => {
     const report = JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as Report;
