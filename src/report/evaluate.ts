@@ -142,6 +142,8 @@ function scenarioReport({ run, baseline }: RunAndBaseline, metrics: MetricReport
     metrics,
     limits,
     irqTable: run.irqTable,
+    ...(run.cpuSeries && { cpuSeries: run.cpuSeries }),
+    ...(run.timeline && { timeline: run.timeline }),
   };
   return run.failure
     ? { ...head, status: 'error', ...middle, failure: run.failure, ...tail }

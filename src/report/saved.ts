@@ -125,6 +125,8 @@ export async function runFromReport(s: ScenarioReport): Promise<{ run: ScenarioR
     lost: s.lost,
     failure: s.failure,
     irqTable: s.irqTable,
+    ...(s.cpuSeries && { cpuSeries: s.cpuSeries }),
+    ...(s.timeline && { timeline: s.timeline }),
   };
   return { run, fromFile: scenario !== null };
 }

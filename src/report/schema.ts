@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { fingerprintSchema } from '../environment/schema.js';
 import { schemaValidator } from '../schema-validator.js';
+import { cpuSeriesSchema, timelineSchema } from './timeline-schema.js';
 import type { Report } from './types.js';
 import { availabilitySchema, metricSchema, nonNegativeInteger, stringList, verdictSchema } from './schema-parts.js';
 
@@ -130,6 +131,8 @@ const scenarioSchema = {
         properties: { text: { type: 'string' }, metric: { type: 'string' }, verdict: verdictSchema },
       },
     },
+    cpuSeries: cpuSeriesSchema,
+    timeline: timelineSchema,
     irqTable: {
       oneOf: [
         {

@@ -1,6 +1,7 @@
 import type { Availability } from '../collect/types.js';
 import type { IrqTable } from '../collect/proc/irq-table.js';
 import type { Tested } from '../compare/types.js';
+import type { ProcCpuSeries, SchedTimeline } from '../run/timeline.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
 import type { Correction } from '../scenario/types.js';
@@ -113,6 +114,10 @@ interface ScenarioFacts {
   metrics: MetricReport[];
   limits: LimitReport[];
   irqTable: IrqTable | null;
+  /** Per counted repetition, the /proc sampler's per-CPU interrupt and softirq counts over time. */
+  cpuSeries?: ProcCpuSeries[];
+  /** Per counted repetition, where the thread groups ran over time (eBPF). */
+  timeline?: SchedTimeline[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceSymlink, writeFileAtomic } from '../files.js';
+import { renderHtml } from './html/render.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { validateReport } from './schema.js';
@@ -45,6 +46,7 @@ export async function writeReports(report: Report, options: WriteReportsOptions)
   // Render everything before the first write, so an exception leaves no partial set behind.
   const junit = renderJunit(report);
   const markdown = renderMarkdown(report, { variant: 'summary' });
+  const html = renderHtml(report);
 
   await mkdir(options.dir, { recursive: true });
   const paths: WrittenReports = {
@@ -55,6 +57,7 @@ export async function writeReports(report: Report, options: WriteReportsOptions)
   await writeFileAtomic(paths.json, json);
   await writeFileAtomic(paths.junit, junit);
   await writeFileAtomic(paths.markdown, markdown);
+  await writeFileAtomic(join(options.dir, 'report.html'), html);
   if (options.latestLink !== undefined) await replaceSymlink(options.latestLink, options.dir);
   return paths;
 }

@@ -6,6 +6,7 @@ import { createRepetitionCgroups } from './cgroups.js';
 import { ScenarioCollectors } from './collectors.js';
 import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
+import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
 import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
 
 export { checkRequiredCollectors, lostRequiredCollector, plannedCollectors } from './collectors.js';
@@ -29,6 +30,8 @@ interface Gathered {
   lost: LostData[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
+  cpuSeries: ProcCpuSeries[];
+  timeline: SchedTimeline[];
 }
 
 function failureOf(rep: RepetitionRef, outcome: Extract<Awaited<ReturnType<PreparedWorkload['run']>>, { state: 'failed' }>): RunFailure {
@@ -44,6 +47,10 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
     for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
     const table = capture.tables?.irq;
     if (table) g.irqTable = mergeIrqTables(g.irqTable, table);
+    const series = capture.tables?.cpuSeries;
+    if (series) g.cpuSeries.push({ repetition: counted, ...series });
+    const timeline = capture.tables?.timeline;
+    if (timeline) g.timeline.push({ repetition: counted, ...timeline });
   }
   for (const dead of collectors.dead()) {
     g.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
@@ -55,7 +62,7 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
 /** Runs every repetition in order until one fails or kdelta is interrupted. */
 async function repeat(scenario: Scenario, reps: RepetitionRef[], workload: PreparedWorkload, collectors: ScenarioCollectors, opts: RunnerOptions, warmup: number): Promise<Gathered> {
   const { progress, signal } = opts;
-  const g: Gathered = { captures: [], lost: [], failure: null, irqTable: null };
+  const g: Gathered = { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] };
   for (const rep of reps) {
     if (signal.aborted) {
       g.failure = { repetition: rep.index + 1, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
@@ -118,7 +125,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     await collectors.stop();
     await cgroups.remove((message) => progress.warn(message));
   }
-  const { captures, lost, failure, irqTable } = gathered;
+  const { captures, lost, failure, irqTable, cpuSeries, timeline } = gathered;
   progress.scenarioEnd(scenario.name, failure ? `failed: ${failure.message}` : `${captures.length} repetitions measured`);
   return {
     scenario,
@@ -130,5 +137,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     lost,
     failure,
     irqTable,
+    ...(cpuSeries.length > 0 && { cpuSeries }),
+    ...(timeline.length > 0 && { timeline }),
   };
 }

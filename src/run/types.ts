@@ -2,6 +2,7 @@ import type { CgroupRef } from '../kernel/cgroup.js';
 import type { MachineFacts } from '../environment/types.js';
 import type { Metric, MetricPoint } from '../metrics/types.js';
 import type { CollectorName, CollectSpec, Scenario, WorkloadSpec } from '../scenario/types.js';
+import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
 
 // The runner's contracts with what it drives. They live here, at the runner, so collectors
 // and workloads (the stages below it) implement them and the runner never imports them: the
@@ -48,7 +49,7 @@ export interface RepetitionCapture {
   /** Optional time series (the /proc sampler's snapshots) for plots: seconds since start -> values. */
   series?: Array<{ t: number; values: Record<string, number> }>;
   /** Collector-specific tables for the report; `irq` is the irqstat view the runner sums. */
-  tables?: { irq?: IrqTable } & Record<string, unknown>;
+  tables?: { irq?: IrqTable; cpuSeries?: Omit<ProcCpuSeries, 'repetition'>; timeline?: Omit<SchedTimeline, 'repetition'> } & Record<string, unknown>;
 }
 
 /** The workload's tasks in one repetition, as far as the runner could see them. */
@@ -198,4 +199,8 @@ export interface ScenarioRun {
   lost: LostData[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
+  /** Per counted repetition, the /proc sampler's per-CPU interrupt and softirq counts over time. */
+  cpuSeries?: ProcCpuSeries[];
+  /** Per counted repetition, where the thread groups ran over time (eBPF). */
+  timeline?: SchedTimeline[];
 }

@@ -1,6 +1,7 @@
 import type { TaskSet, RepetitionCapture } from '../types.js';
 import type { MetricPoint } from '../../metrics/types.js';
 import type { IrqTable } from './irq-table.js';
+import { cpuSeriesOf } from './cpu-series.js';
 import { diffInterrupts, type InterruptRow } from './interrupts.js';
 import { metricSegment } from './names.js';
 import type { SystemSample } from './snapshot.js';
@@ -247,7 +248,8 @@ export function procCapture(input: ProcRepetitionInput): RepetitionCapture {
   notes.push('irq.cpu<N>, irq.node<N>, irq.imbalance and irq.hard.* count numbered (device) IRQs only; architecture rows (LOC, RES, CAL, TLB, IPIn, ...) are irq.arch.<ROW>.count');
   notes.push('irq.hard.<name>: handler names with every character other than letters, digits, _ - . replaced by _; lines with the same name are summed');
 
-  return { metrics, lost, notes, series, tables: { irq: irqTableOf(hard, cpuTotals, cpuNode, nodes) } };
+  const cpuSeries = cpuSeriesOf(samples, cpuNode);
+  return { metrics, lost, notes, series, tables: { irq: irqTableOf(hard, cpuTotals, cpuNode, nodes), ...(cpuSeries && { cpuSeries }) } };
 }
 
 function irqTableOf(hard: Map<string, HardIrqAcc>, cpuTotals: Map<number, number>, cpuNode: Record<number, number>, nodes: number[]): IrqTable {

@@ -1,0 +1,177 @@
+// report.html of a real run opened in Debian's Chromium: no console errors, no request
+// leaving the page, every figure drawn, the tables there without JavaScript, a screenshot
+// kept for CI. The scheduling timeline of the eBPF capture is not in real reports yet, so
+// the core-locality map is checked on the same real report with the synthetic timeline.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { SchedTimeline } from '../../src/run/timeline.js';
+import { renderHtml } from '../../src/report/html/render.js';
+import type { Report } from '../../src/report/types.js';
+import { binPath, repoRoot, requireBuild, tempDir } from '../cli/support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const artifacts = resolve(process.env['KDELTA_ARTIFACTS'] ?? join(repoRoot, 'reports', 'artifacts'));
+
+let dir: { path: string; remove: () => Promise<void> };
+let browser: Browser;
+let run: { status: number | null; stderr: string };
+
+beforeAll(async () => {
+  requireBuild();
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  dir = await tempDir('kdelta-html-browser-');
+  const out = join(dir.path, 'run');
+  const r = spawnSync(
+    process.execPath,
+    [binPath, 'run', 'scenarios/', '--scenario', 'cpu-oversubscribed', '--scenario', 'loopback-net', '--repetitions', '3', '--warmup', '0', '--out', out],
+    { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 },
+  );
+  run = { status: r.status, stderr: r.stderr };
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir.path, 'profile')}`],
+  });
+}, 360_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dir?.remove();
+});
+
+interface Opened {
+  page: Page;
+  errors: string[];
+  foreignRequests: string[];
+}
+
+async function open(file: string, javascript = true): Promise<Opened> {
+  const page = await browser.newPage();
+  await page.setJavaScriptEnabled(javascript);
+  await page.setViewport({ width: 1200, height: 900 });
+  const errors: string[] = [];
+  const foreignRequests: string[] = [];
+  const url = pathToFileURL(file).href;
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (req) => {
+    if (req.url() !== url) foreignRequests.push(req.url());
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, errors, foreignRequests };
+}
+
+/** Per figure: its kind, and the drawn size and number of shapes of its SVG. */
+async function figures(page: Page): Promise<Array<{ kind: string; width: number; height: number; shapes: number }>> {
+  return page.$$eval('[data-figure]', (els) =>
+    els.map((el) => {
+      const svg = el.querySelector('svg');
+      const box = svg?.getBoundingClientRect();
+      return {
+        kind: el.getAttribute('data-figure') ?? '',
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        shapes: svg ? svg.querySelectorAll('rect, circle, line, path').length : 0,
+      };
+    }),
+  );
+}
+
+const reportHtml = () => join(dir.path, 'run', 'report.html');
+
+describe('report.html of a real run in Chromium', () => {
+  test('the run of cpu-oversubscribed and loopback-net writes report.html beside report.json', () => {
+    expect(run.stderr).not.toMatch(/kdelta bug|internal error/i);
+    expect([0, 1]).toContain(run.status);
+    expect(statSync(reportHtml()).size).toBeGreaterThan(10_000);
+  });
+
+  test('the page opens with no console error and asks for nothing outside itself', async () => {
+    const { page, errors, foreignRequests } = await open(reportHtml());
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    await page.close();
+  });
+
+  test('every figure is drawn: an SVG with a size and shapes in it', async () => {
+    const { page } = await open(reportHtml());
+    const figs = await figures(page);
+    const kinds = new Set(figs.map((f) => f.kind));
+    for (const k of ['strip', 'histogram', 'irq-time', 'heat-irq-cpu', 'heat-arch-cpu', 'heat-softirq-cpu']) expect(kinds).toContain(k);
+    expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
+    await page.close();
+  });
+
+  test('the interrupt heat maps have a row for each CPU of this machine', async () => {
+    const report = JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as Report;
+    const cpus = report.scenarios[0]!.cpuSeries![0]!.cpus.length;
+    const { page } = await open(reportHtml());
+    const rows = await page.$$eval('[data-figure="heat-arch-cpu"] svg text.label', (els) => [...new Set(els.map((e) => e.textContent))]);
+    expect(rows).toHaveLength(cpus);
+    await page.close();
+  });
+
+  test('without JavaScript the verdict table and the value tables are all there', async () => {
+    const { page } = await open(reportHtml(), false);
+    const verdictRows = await page.$$eval('table.verdicts tbody tr', (rows) => rows.length);
+    const fallbacks = await page.$$eval('figure details table', (t) => t.length);
+    const figs = await page.$$eval('figure[data-figure]', (f) => f.length);
+    expect(verdictRows).toBe(4);
+    expect(fallbacks).toBe(figs);
+    await page.close();
+  });
+
+  test('a screenshot of the whole page is kept as an artifact', async () => {
+    const { page } = await open(reportHtml());
+    mkdirSync(artifacts, { recursive: true });
+    const shot = join(artifacts, 'report-html.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(20_000);
+    await page.close();
+  });
+});
+
+describe('report.html of kdelta compare in Chromium', () => {
+  test('compare writes report.html with the baseline samples and the tolerance band in every strip plot', async () => {
+    const runReport = join(dir.path, 'run', 'report.json');
+    const out = join(dir.path, 'compare');
+    const r = spawnSync(process.execPath, [binPath, 'compare', runReport, runReport, '--out', out], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    const { page, errors } = await open(join(out, 'report.html'));
+    const strips = await page.$$eval('[data-figure="strip"] svg', (svgs) => svgs.map((s) => ({ baseline: s.querySelectorAll('circle').length, band: s.querySelectorAll('rect.band').length })));
+    expect(errors).toEqual([]);
+    expect(strips).toHaveLength(4);
+    expect(strips).toEqual(strips.map(() => ({ baseline: 3, band: 1 })));
+    await page.close();
+  });
+});
+
+describe('the scheduling timeline in Chromium (synthetic timeline on the real report)', () => {
+  test('core locality shows the workers on every CPU, one drawn map per thread group', async () => {
+    const report = JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as Report;
+    report.scenarios[0]!.timeline = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/html/timeline.json'), 'utf8')) as SchedTimeline[];
+    const file = join(dir.path, 'timeline.html');
+    writeFileSync(file, renderHtml(report));
+    const { page, errors } = await open(file);
+    const maps = await page.$$eval('[data-figure="heat-locality"]', (els) =>
+      els.map((el) => ({
+        caption: el.querySelector('figcaption')?.textContent ?? '',
+        busyCpus: [...new Set([...el.querySelectorAll('svg rect title')].map((t) => t.textContent ?? '').filter((t) => !/: 0%$/.test(t)).map((t) => t.split(' (')[0]))].filter((t) => t?.startsWith('CPU')),
+      })),
+    );
+    expect(errors).toEqual([]);
+    expect(maps.map((m) => m.caption.split(':')[0])).toEqual(['Core locality of worker*', 'Core locality of main', 'Core locality of irq/ksoftirqd']);
+    expect(maps[0]!.busyCpus.sort()).toEqual(['CPU 0', 'CPU 1', 'CPU 2', 'CPU 3']);
+    const figs = await figures(page);
+    for (const k of ['heat-switches-cpu', 'heat-runtime-group-core', 'heat-switches-group-core', 'ready-delay-slots']) expect(figs.map((f) => f.kind)).toContain(k);
+    expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'report-html-timeline.png'), fullPage: true });
+    await page.close();
+  });
+});
