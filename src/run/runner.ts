@@ -1,6 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEbpfSession, EBPF_METRICS, ebpfAvailability } from '../collect/ebpf/session.js';
+import { EBPF_METRICS } from '../collect/ebpf/session.js';
+// Switch point: the libbpf capture where it runs, bpftrace otherwise (KDELTA_EBPF=bpftrace|libbpf forces one).
+import { captureAvailability, createEbpfCapture } from '../collect/bpf/choose.js';
 import { createProcSession, procAvailability } from '../collect/proc/session.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef } from '../collect/types.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -43,7 +45,7 @@ export function plannedCollectors(scenario: Scenario, facts: MachineFacts): Arra
   const { proc, ebpf } = scenario.collect;
   return [
     { name: 'proc', enabled: proc !== false, availability: procAvailability(facts) },
-    { name: 'ebpf', enabled: ebpf !== false, availability: ebpfAvailability(facts) },
+    { name: 'ebpf', enabled: ebpf !== false, availability: captureAvailability(facts) },
   ];
 }
 
@@ -200,7 +202,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions): Prom
         ebpf.availability = { state: 'unavailable', reason: 'the eBPF capture filters on the repetition cgroup, and there is none', disables: EBPF_METRICS };
       }
       if (ebpf.availability.state === 'unavailable') warnUnavailable(ebpf);
-      else if (await start(createEbpfSession(spec.ebpf, facts))) ebpfMeasuresReadyDelay = spec.ebpf.readyDelay;
+      else if (await start(createEbpfCapture(spec.ebpf, facts))) ebpfMeasuresReadyDelay = spec.ebpf.readyDelay;
     }
     const proc = reportOf('proc');
     if (proc.enabled && spec.proc !== false) {
