@@ -365,3 +365,16 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 	irq_end(1, &soft, vec < NSOFT ? vec : NSOFT - 1);
 	return 0;
 }
+
+// The floor for bench:overhead: attached, filtered on the cgroup, doing nothing else.
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_empty, struct pt_regs *regs, long id)
+{
+	return is_admitted(cgid_of(bpf_get_current_task_btf())) ? 0 : 1;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_empty, struct pt_regs *regs, long ret)
+{
+	return is_admitted(cgid_of(bpf_get_current_task_btf())) ? 0 : 1;
+}
