@@ -41,7 +41,7 @@ describe('checkRequiredCollectors', () => {
   });
 
   it('exit 3 with the reason and fix when a required collector cannot run here', () => {
-    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, bpftrace: null }));
+    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, bpftrace: null, btf: false }));
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe('scenario needs requires the ebpf collector, which cannot run here: bpftrace is not installed');
     expect(e.fix).toBe('apt-get install bpftrace');
@@ -61,8 +61,8 @@ describe('checkRequiredCollectors', () => {
   });
 
   it('a collector that is not required may be unavailable', () => {
-    expect(() => checkRequiredCollectors(scenario(), { ...facts, bpftrace: null })).not.toThrow();
-    const planned = plannedCollectors(scenario(), { ...facts, bpftrace: null });
+    expect(() => checkRequiredCollectors(scenario(), { ...facts, bpftrace: null, btf: false })).not.toThrow();
+    const planned = plannedCollectors(scenario(), { ...facts, bpftrace: null, btf: false });
     expect(planned.map((c) => [c.name, c.enabled, c.availability.state])).toEqual([
       ['proc', true, 'ready'],
       ['ebpf', true, 'unavailable'],
