@@ -87,10 +87,17 @@ describe('libbpf capture on the real kernel', () => {
   it('sampled and full p50 of getppid agree within 10%', async () => {
     const N = 300_000;
     const pinned = (cg: string): Promise<string> => runIn(cg, ['taskset', '-c', '1', LOAD, 'syscall-loop', '--count', String(N)]);
-    const [full] = await withSession('p50f', SYSCALLS_ONLY(1), 1, pinned);
-    const [sampled] = await withSession('p50s', SYSCALLS_ONLY(8), 1, pinned);
-    const a = metric(full!.capture, 'syscall.getppid.p50').value;
-    const b = metric(sampled!.capture, 'syscall.getppid.p50').value;
+    // The machine is shared: the modes take turns, and each keeps its least disturbed run.
+    const full: number[] = [];
+    const sampled: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [f] = await withSession(`p50f${i}`, SYSCALLS_ONLY(1), 1, pinned);
+      full.push(metric(f!.capture, 'syscall.getppid.p50').value);
+      const [s] = await withSession(`p50s${i}`, SYSCALLS_ONLY(8), 1, pinned);
+      sampled.push(metric(s!.capture, 'syscall.getppid.p50').value);
+    }
+    const a = Math.min(...full);
+    const b = Math.min(...sampled);
     expect(Math.abs(a - b) / a).toBeLessThanOrEqual(0.1);
   });
 

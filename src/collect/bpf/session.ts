@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { MachineFacts } from '../../environment/types.js';
 import { EnvironmentError, InputError } from '../../errors.js';
@@ -9,7 +7,8 @@ import type { EbpfSpec } from '../../scenario/types.js';
 import { readIrqNames } from '../ebpf/session.js';
 import { syscallNumbers, syscallTableFor } from '../ebpf/syscall-table.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
-import { emptyDump, parseLoaderLine, type Dump, type ReadyLine } from './dump.js';
+import { LoaderChannel } from './channel.js';
+import type { Dump, ReadyLine } from './dump.js';
 import { metricsFromDump } from './metrics.js';
 
 /** helpers/bin/kdelta-bpf: src/collect/bpf/ (or dist/collect/bpf/) is three folders below the package root. */
@@ -41,16 +40,7 @@ export interface BpfSessionOptions {
   loader?: string;
 }
 
-const live = new Set<ChildProcess>();
-
-/** Kills every loader synchronously (signal handlers); a kdelta killed outright closes their stdin, which ends them. */
-export function killBpfChildrenSync(): number {
-  let n = 0;
-  for (const c of live) {
-    if (c.pid && c.kill('SIGKILL')) n++;
-  }
-  return n;
-}
+export { killBpfChildrenSync } from './channel.js';
 
 function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | null): { args: string[]; sample: number } {
   const args: string[] = [];
@@ -79,143 +69,79 @@ function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | n
 
 /**
  * The libbpf capture as a collector: the same start / per-repetition / stop shape as the
- * bpftrace session. The loader holds kdelta's pipe on its stdin; when the pipe closes (kdelta
- * ends in any way, even SIGKILL) it exits and the kernel drops every link with its fds.
+ * bpftrace session; the loader dies with kdelta (see LoaderChannel).
  */
 export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: BpfSessionOptions = {}): CollectorSession & { readonly ready: ReadyLine | null } {
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const dumpTimeoutMs = options.dumpTimeoutMs ?? 10_000;
-  let child: ChildProcess | null = null;
-  let ready: ReadyLine | null = null;
+  let ch: LoaderChannel | null = null;
   let sample = 1;
-  let stderr = '';
-  let exited = false;
   let irqNames: Record<number, string> = {};
   const irqLooked = new Set<number>();
-  let current = emptyDump();
-  const waiting: Array<{ want: 'ready' | 'admitted' | 'end'; resolve: (v: unknown) => void }> = [];
-  const unparsed: string[] = [];
 
-  const fail = (what: string): EnvironmentError =>
-    new EnvironmentError(`eBPF capture (libbpf): ${what}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join('; ')}` : ''}`, {
-      fix: 'run `kdelta doctor`; set KDELTA_EBPF=bpftrace to use the bpftrace capture',
-    });
-
-  function request<T>(want: 'ready' | 'admitted' | 'end', line: string | null, timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (exited || !child) return reject(fail('the loader is not running'));
-      const timer = setTimeout(() => reject(fail(`no answer to ${line ?? 'start'} within ${timeoutMs} ms`)), timeoutMs);
-      waiting.push({
-        want,
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-      });
-      if (line !== null) child.stdin?.write(`${line}\n`);
-    });
-  }
-
-  function onLine(line: string): void {
-    const p = parseLoaderLine(line);
-    if (!p) return;
-    const settle = (want: string, v: unknown): void => {
-      const i = waiting.findIndex((w) => w.want === want);
-      if (i >= 0) waiting.splice(i, 1)[0]?.resolve(v);
-    };
-    if (p.kind === 'ready') {
-      ready = p.ready;
-      settle('ready', p.ready);
-    } else if (p.kind === 'admitted') settle('admitted', p.n);
-    else if (p.kind === 'map') p.apply(current);
-    else if (p.kind === 'end') {
-      const d = current;
-      current = emptyDump();
-      settle('end', d);
-    } else if (unparsed.length < 10) unparsed.push(p.line);
-  }
-
-  const dump = (): Promise<Dump> => request<Dump>('end', 'dump', dumpTimeoutMs);
+  const metricsOf = async (d: Dump, capture: RepetitionCapture): Promise<void> => {
+    // Reading every /sys/kernel/irq/<n>/actions takes ~5 ms: only when an IRQ number is new.
+    if (d.hard.some((r) => !irqLooked.has(r.key))) {
+      irqNames = { ...irqNames, ...(await readIrqNames()) };
+      for (const r of d.hard) irqLooked.add(r.key);
+    }
+    const ready = ch?.ready;
+    const cost = { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
+    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost });
+    capture.metrics = m.metrics;
+    capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
+    capture.lost = m.lost;
+    if (ch && ch.unparsed.length > 0) capture.notes.push(`unparsed loader output: ${ch.unparsed.splice(0).join(' | ').slice(0, 300)}`);
+  };
 
   return {
     name: 'ebpf',
     get ready() {
-      return ready;
+      return ch?.ready ?? null;
     },
 
     async start(repetitions: RepetitionRef[]): Promise<void> {
-      if (repetitions.some((r) => !r.cgroup)) throw fail('every repetition needs a cgroup');
+      if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
       const calib = options.calibrate !== false && facts.cgroup2 ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
       const built = loaderArgs(spec, facts, calib);
       sample = built.sample;
       irqNames = spec.irq ? await readIrqNames() : {};
-      const c = spawn(options.loader ?? BPF_LOADER, built.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      child = c;
-      live.add(c);
-      c.stderr?.setEncoding('utf8');
-      c.stderr?.on('data', (s: string) => (stderr = (stderr + s).slice(-4000)));
-      if (c.stdout) createInterface({ input: c.stdout, crlfDelay: Infinity }).on('line', onLine);
-      c.on('error', (e) => (stderr += e.message));
-      c.on('exit', () => {
-        exited = true;
-        live.delete(c);
-        for (const w of waiting.splice(0)) w.resolve(null);
-      });
-      const r = await request<ReadyLine | null>('ready', null, startTimeoutMs).catch(async (e: unknown) => {
-        await this.stop();
+      const c = new LoaderChannel(options.loader ?? BPF_LOADER, built.args);
+      ch = c;
+      const r = await c.request<ReadyLine>('ready', null, startTimeoutMs).catch(async (e: unknown) => {
+        await c.close();
         throw e;
       });
       if (!r) {
-        await this.stop();
-        throw fail('the loader could not attach its programs');
+        await c.close();
+        throw c.fail('the loader could not attach its programs');
       }
     },
 
     async beforeRepetition(rep: RepetitionRef): Promise<void> {
-      if (!child || exited || !rep.cgroup) return;
+      if (!ch?.running || !rep.cgroup) return;
       // Both commands in one write: the loader answers them in order, one round trip.
-      await Promise.all([request<number>('admitted', `admit ${rep.cgroup.id.toString()}`, dumpTimeoutMs), dump()]);
+      await Promise.all([ch.request<number>('admitted', `admit ${rep.cgroup.id.toString()}`, dumpTimeoutMs), ch.dump(dumpTimeoutMs)]);
     },
 
     async afterRepetition(rep: RepetitionRef, _tasks: TaskSet): Promise<RepetitionCapture> {
       const capture: RepetitionCapture = { metrics: [], lost: [], notes: [] };
-      if (!child || exited || !rep.cgroup) {
+      if (!ch?.running || !rep.cgroup) {
         capture.lost.push('eBPF capture (libbpf) was not running for this repetition');
         return capture;
       }
-      let d: Dump | null;
       try {
-        d = await dump();
+        const d = await ch.dump(dumpTimeoutMs);
+        if (d) await metricsOf(d, capture);
+        else capture.lost.push('eBPF capture (libbpf) stopped during the repetition');
       } catch (err) {
         capture.lost.push((err as Error).message);
-        return capture;
       }
-      if (!d) {
-        capture.lost.push('eBPF capture (libbpf) stopped during the repetition');
-        return capture;
-      }
-      // Reading every /sys/kernel/irq/<n>/actions takes ~5 ms: only when an IRQ number is new.
-      if (d.hard.some((r) => !irqLooked.has(r.key))) {
-        irqNames = { ...irqNames, ...(await readIrqNames()) };
-        for (const r of d.hard) irqLooked.add(r.key);
-      }
-      const cost = { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
-      const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost });
-      capture.metrics = m.metrics;
-      capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
-      capture.lost = m.lost;
-      if (unparsed.length > 0) capture.notes.push(`unparsed loader output: ${unparsed.splice(0).join(' | ').slice(0, 300)}`);
       return capture;
     },
 
     async stop(): Promise<void> {
-      const c = child;
-      if (!c || exited) return;
-      c.stdin?.end();
-      const deadline = Date.now() + 3_000;
-      while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      if (!exited) c.kill('SIGKILL');
-      live.delete(c);
+      await ch?.close();
     },
   };
 }
