@@ -90,7 +90,7 @@ describe('libbpf capture on the real kernel', () => {
     // The machine is shared: the modes take turns, and each keeps its least disturbed run.
     const full: number[] = [];
     const sampled: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const [f] = await withSession(`p50f${i}`, SYSCALLS_ONLY(1), 1, pinned);
       full.push(metric(f!.capture, 'syscall.getppid.p50').value);
       const [s] = await withSession(`p50s${i}`, SYSCALLS_ONLY(8), 1, pinned);
