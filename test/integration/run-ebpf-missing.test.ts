@@ -23,7 +23,8 @@ afterAll(async () => {
   await dir.remove();
 });
 
-const noBpftrace = () => plainEnv({ PATH: emptyBin });
+// KDELTA_EBPF=bpftrace: the libbpf capture needs no bpftrace, so the bpftrace one is forced.
+const noBpftrace = () => plainEnv({ PATH: emptyBin, KDELTA_EBPF: 'bpftrace' });
 
 describe('kdelta run where bpftrace cannot be found', () => {
   it('a scenario that requires ebpf: exit 3 with the reason and the fix, before any scenario runs', async () => {
@@ -128,7 +129,7 @@ gate:
         { mode: 0o755 },
       );
     });
-    const refusing = () => plainEnv({ PATH: `${fakeBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` });
+    const refusing = () => plainEnv({ PATH: `${fakeBin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, KDELTA_EBPF: 'bpftrace' });
     const scenario = (name: string, require: string) => `name: ${name}
 workload:
   builtin: { name: cpu-contention, threads: 1, duration: 200ms }

@@ -13,6 +13,7 @@ import {
   bpftraceOf,
   cgroup2,
   cgroupOf,
+  plainEnv,
   processesWithArgv,
   requireBuild,
   runCgroupsOf,
@@ -101,6 +102,9 @@ async function expectProgsUnloaded(progIds: number[]): Promise<void> {
   await waitFor(() => progIds.every((id) => !loadedProgIds().has(id)), `BPF programs ${progIds.join(', ')} to be unloaded`, 10_000, 100);
 }
 
+// These follow bpftrace through the signals; the libbpf loader's death with kdelta is tested in ebpf-libbpf.test.ts.
+const BPFTRACE = plainEnv({ KDELTA_EBPF: 'bpftrace' });
+
 describe('kdelta run interrupted', () => {
   for (const [signal, code, seconds] of [
     ['SIGINT', 130, '984'],
@@ -110,7 +114,7 @@ describe('kdelta run interrupted', () => {
       const name = `interrupt-${signal.toLowerCase()}`;
       const file = await longScenario(name, seconds);
       const out = join(dir.path, `${name}-out`);
-      const k = spawnKdelta(['run', file, '--out', out, '--baselines', join(dir.path, 'baselines')]);
+      const k = spawnKdelta(['run', file, '--out', out, '--baselines', join(dir.path, 'baselines')], { env: BPFTRACE });
       const pid = k.child.pid!;
       const { progIds } = await whileRunning(k, ['sleep', seconds]);
 
@@ -137,7 +141,7 @@ describe('kdelta run interrupted', () => {
 
   it('a second SIGINT during the orderly stop: kdelta dies of it at once, the workload and bpftrace are gone, the next run sweeps the cgroup', async () => {
     const file = await longScenario('impatient', '980');
-    const k = spawnKdelta(['run', file, '--out', join(dir.path, 'impatient-out'), '--baselines', join(dir.path, 'baselines')]);
+    const k = spawnKdelta(['run', file, '--out', join(dir.path, 'impatient-out'), '--baselines', join(dir.path, 'baselines')], { env: BPFTRACE });
     const pid = k.child.pid!;
     const { progIds } = await whileRunning(k, ['sleep', '980']);
     k.child.kill('SIGINT');
@@ -158,7 +162,7 @@ describe('kdelta run interrupted', () => {
 
   it('SIGKILL: the workload dies within two seconds (cgexec watchdog), bpftrace exits by itself, and the next kdelta run sweeps the orphan cgroup', async () => {
     const file = await longScenario('killed-hard', '982');
-    const k = spawnKdelta(['run', file, '--out', join(dir.path, 'killed-out'), '--baselines', join(dir.path, 'baselines')]);
+    const k = spawnKdelta(['run', file, '--out', join(dir.path, 'killed-out'), '--baselines', join(dir.path, 'baselines')], { env: BPFTRACE });
     const pid = k.child.pid!;
     const { progIds, workload } = await whileRunning(k, ['sleep', '982']);
     expect(workload.length).toBeGreaterThan(0);

@@ -42,7 +42,7 @@ describe('checkRequiredCollectors', () => {
   });
 
   it('exit 3 with the reason and fix when a required collector cannot run here', () => {
-    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, bpftrace: null }, COLLECTORS));
+    const e = thrown(() => checkRequiredCollectors(scenario({ require: ['ebpf'] }), { ...facts, bpftrace: null, btf: false }, COLLECTORS));
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe('scenario needs requires the ebpf collector, which cannot run here: bpftrace is not installed');
     expect(e.fix).toBe('apt-get install bpftrace');
@@ -62,8 +62,8 @@ describe('checkRequiredCollectors', () => {
   });
 
   it('a collector that is not required may be unavailable', () => {
-    expect(() => checkRequiredCollectors(scenario(), { ...facts, bpftrace: null }, COLLECTORS)).not.toThrow();
-    const planned = plannedCollectors(scenario(), { ...facts, bpftrace: null }, COLLECTORS);
+    expect(() => checkRequiredCollectors(scenario(), { ...facts, bpftrace: null, btf: false }, COLLECTORS)).not.toThrow();
+    const planned = plannedCollectors(scenario(), { ...facts, bpftrace: null, btf: false }, COLLECTORS);
     expect(planned.map((c) => [c.name, c.enabled, c.availability.state])).toEqual([
       ['proc', true, 'ready'],
       ['ebpf', true, 'unavailable'],

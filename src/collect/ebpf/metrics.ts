@@ -227,14 +227,14 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
     const hard = named('@hi', irqName);
     const hardW = named('@hiw', irqName);
     for (const [name, s] of [...hard].sort()) {
-      metrics.push(count(`irq.hard.${name}.count`, s.count));
+      metrics.push(count(`irq.hard.${name}.handled`, s.count));
       metrics.push(ns(`irq.hard.${name}.time`, s.total, { zeroWhenAbsent: true }));
       metrics.push(ns(`irq.hard.${name}.time_in_workload`, hardW.get(name)?.total ?? 0, { zeroWhenAbsent: true }));
     }
     const soft = named('@sf', vecName);
     const softW = named('@sfw', vecName);
     for (const [name, s] of [...soft].sort()) {
-      metrics.push(count(`softirq.${name}.count`, s.count));
+      metrics.push(count(`softirq.${name}.runs`, s.count));
       metrics.push(ns(`softirq.${name}.time`, s.total, { zeroWhenAbsent: true }));
       metrics.push(ns(`softirq.${name}.time_in_workload`, softW.get(name)?.total ?? 0, { zeroWhenAbsent: true }));
     }

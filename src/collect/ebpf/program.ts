@@ -170,11 +170,12 @@ export function buildProgram(opts: ProgramOptions): BuiltProgram {
   if (${inSet}${idFilter}) { @ss[tid] = nsecs; }
 }`);
       probes.push(`tracepoint:raw_syscalls:sys_exit {
+  $t = nsecs;
   $cg = cgroup;
   if (${inSet}${idFilter}) {
     $s = @ss[tid];
     if ($s > 0) {
-      $d = nsecs - $s;
+      $d = $t - $s;
 ${bucketCode('$d', '      ')}
       @sys[args->id, ${BUCKET_VAR}] = count();
     }
@@ -206,12 +207,15 @@ ${countTree(countedSyscalls, '    ')}
     if (${pick}) { @ss[tid] = nsecs; }
   }
 }`);
+      // The clock is read first: reading it after the delete put the delete (~100 ns) inside
+      // every sampled latency, 25-35% high on getppid.
       probes.push(`tracepoint:raw_syscalls:sys_exit {
+  $t = nsecs;
   $s = @ss[tid];
   if ($s > 0) {
     delete(@ss[tid]);
     $id = args->id;
-    $d = nsecs - $s;
+    $d = $t - $s;
 ${bucketCode('$d', '    ')}
     @sys[$id, ${BUCKET_VAR}] = count();
     @syt[$id] = sum($d);

@@ -101,7 +101,7 @@ describe('metrics from recorded snapshots', () => {
     // 300 round trips of pipe-pingpong: each wakes the other side twice
     expect(value(metrics, 'sched.ready_delay.count')!).toBeGreaterThanOrEqual(600);
     expect(value(metrics, 'sched.ready_delay.thread.ping*.total')).toBeGreaterThan(0);
-    expect(value(metrics, 'softirq.rcu.count') ?? value(metrics, 'softirq.timer.count')).toBeGreaterThan(0);
+    expect(value(metrics, 'softirq.rcu.runs') ?? value(metrics, 'softirq.timer.runs')).toBeGreaterThan(0);
     expect(notes.join(' ')).toMatch(/blocking/);
     // syscall.all excludes the blocking calls (read on a pipe is not in the list; futex/poll would be)
     expect(value(metrics, 'syscall.all.count')!).toBeGreaterThanOrEqual(1000);
@@ -124,7 +124,7 @@ describe('metrics from recorded snapshots', () => {
     expect([...r.helperErrors.keys()]).toEqual(['map_update_elem -7 at stdin:30:7']);
     const { metrics } = metricsFromSnapshots(r.snapshots.get(0)!, r.snapshots.get(1)!, ctx(1));
     expect(value(metrics, 'syscall.getppid.count')).toBe(1000);
-    expect(value(metrics, 'irq.hard.virtio0-input.0.count')).toBe(3);
+    expect(value(metrics, 'irq.hard.virtio0-input.0.handled')).toBe(3);
     expect(value(metrics, 'irq.hard.virtio0-input.0.time')).toBe(Number('9007199254740993') - 1000);
     expect(value(metrics, 'irq.hard.nvme0q1.time_in_workload')).toBe(2000);
   });

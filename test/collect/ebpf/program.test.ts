@@ -108,3 +108,15 @@ describe('bpftrace program builder', () => {
     expect(mark).not.toContain('@hi');
   });
 });
+
+describe('bpftrace syscall exit clock', () => {
+  for (const sample of [1, 8]) {
+    it(`reads the clock before any map operation at sample ${sample}`, () => {
+      const p = buildProgram({ ...base, spec: { ...ALL, syscalls: { include: [], exclude: [], excludeBlocking: false, sample } } });
+      const exit = probeText(p.text, 'tracepoint:raw_syscalls:sys_exit {');
+      const body = exit.split('\n').slice(1).map((l) => l.trim());
+      expect(body[0]).toBe('$t = nsecs;');
+      expect(exit.match(/nsecs/g)).toHaveLength(1);
+    });
+  }
+});

@@ -1,0 +1,182 @@
+/**
+ * Parser for what helpers/bin/kdelta-bpf prints on stdout, one JSON object a line. Pure.
+ *
+ * - `{"ready":true,"attach":"tp_btf","ncpu":2,"attach_ns":..,"ready_ns":..,
+ *    "cost_syscall_ns":..,"cost_switch_ns":..}` once, when every program is attached;
+ * - `{"admitted":N}` after an `admit` command;
+ * - after a `dump` command, one line per map with what changed since the previous dump, then
+ *   `{"end":N}`:
+ *   `{"map":"sys","rows":[[id,count,timed,sum_ns,max_ns,[bucket,n,bucket,n,...]],...]}`
+ *   `{"map":"rd","rows":[["comm",count,total_ns,max_ns,[bucket,n,...]],...],"lost":N}`
+ *   `{"map":"hard"|"soft","rows":[[irq_or_vec,count,total_ns,count_in_workload,total_in_workload],...]}`
+ */
+
+export interface SysRow {
+  id: number;
+  /** Calls entered in an admitted cgroup (every call, sampled or not). */
+  count: number;
+  /** Calls that were timed (all of them at sample 1). */
+  timed: number;
+  sum: number;
+  max: number;
+  buckets: Map<number, number>;
+}
+
+export interface RdRow {
+  comm: string;
+  count: number;
+  total: number;
+  max: number;
+  buckets: Map<number, number>;
+}
+
+export interface IrqRow {
+  key: number;
+  count: number;
+  total: number;
+  countInWorkload: number;
+  totalInWorkload: number;
+}
+
+/** One dump: everything between two `dump` commands. */
+export interface Dump {
+  sys: SysRow[];
+  rd: RdRow[];
+  rdLost: number;
+  hard: IrqRow[];
+  soft: IrqRow[];
+}
+
+export interface ReadyLine {
+  attach: string;
+  ncpu: number;
+  attachNs: number;
+  readyNs: number;
+  costSyscallNs: number | null;
+  costSwitchNs: number | null;
+}
+
+export type LoaderLine =
+  | { kind: 'ready'; ready: ReadyLine }
+  | { kind: 'admitted'; n: number }
+  | { kind: 'map'; apply: (d: Dump) => void }
+  | { kind: 'end'; seq: number }
+  | { kind: 'unparsed'; line: string };
+
+export function emptyDump(): Dump {
+  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [] };
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function pairs(v: unknown): Map<number, number> | null {
+  if (!Array.isArray(v) || v.length % 2 !== 0 || !v.every(isNum)) return null;
+  const out = new Map<number, number>();
+  for (let i = 0; i < v.length; i += 2) out.set(v[i] as number, v[i + 1] as number);
+  return out;
+}
+
+function sysRow(r: unknown): SysRow | null {
+  if (!Array.isArray(r) || r.length !== 6) return null;
+  const [id, count, timed, sum, max] = r as unknown[];
+  const buckets = pairs(r[5]);
+  if (!isNum(id) || !isNum(count) || !isNum(timed) || !isNum(sum) || !isNum(max) || !buckets) return null;
+  return { id, count, timed, sum, max, buckets };
+}
+
+function rdRow(r: unknown): RdRow | null {
+  if (!Array.isArray(r) || r.length !== 5) return null;
+  const [comm, count, total, max] = r as unknown[];
+  const buckets = pairs(r[4]);
+  if (typeof comm !== 'string' || !isNum(count) || !isNum(total) || !isNum(max) || !buckets) return null;
+  return { comm, count, total, max, buckets };
+}
+
+function irqRow(r: unknown): IrqRow | null {
+  if (!Array.isArray(r) || r.length !== 5 || !r.every(isNum)) return null;
+  const [key, count, total, countInWorkload, totalInWorkload] = r as number[];
+  return { key: key!, count: count!, total: total!, countInWorkload: countInWorkload!, totalInWorkload: totalInWorkload! };
+}
+
+function rowsOf<T>(rows: unknown, parse: (r: unknown) => T | null): T[] | null {
+  if (!Array.isArray(rows)) return null;
+  const out: T[] = [];
+  for (const r of rows) {
+    const p = parse(r);
+    if (p === null) return null;
+    out.push(p);
+  }
+  return out;
+}
+
+function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
+  switch (obj.map) {
+    case 'sys': {
+      const rows = rowsOf(obj.rows, sysRow);
+      return rows && ((d) => d.sys.push(...rows));
+    }
+    case 'rd': {
+      const rows = rowsOf(obj.rows, rdRow);
+      const lost = isNum(obj.lost) ? obj.lost : 0;
+      return (
+        rows &&
+        ((d) => {
+          d.rd.push(...rows);
+          d.rdLost += lost;
+        })
+      );
+    }
+    case 'hard':
+    case 'soft': {
+      const rows = rowsOf(obj.rows, irqRow);
+      const which = obj.map;
+      return rows && ((d) => d[which].push(...rows));
+    }
+    default:
+      return null;
+  }
+}
+
+export function parseLoaderLine(line: string): LoaderLine | null {
+  const t = line.trim();
+  if (t === '') return null;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(t);
+  } catch {
+    return { kind: 'unparsed', line: t };
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'unparsed', line: t };
+  const o = obj as Record<string, unknown>;
+  if (o.ready === true) {
+    const num = (k: string): number | null => (isNum(o[k]) ? o[k] : null);
+    return {
+      kind: 'ready',
+      ready: {
+        attach: typeof o.attach === 'string' ? o.attach : 'unknown',
+        ncpu: num('ncpu') ?? 0,
+        attachNs: num('attach_ns') ?? 0,
+        readyNs: num('ready_ns') ?? 0,
+        costSyscallNs: num('cost_syscall_ns'),
+        costSwitchNs: num('cost_switch_ns'),
+      },
+    };
+  }
+  if (isNum(o.admitted)) return { kind: 'admitted', n: o.admitted };
+  if (isNum(o.end)) return { kind: 'end', seq: o.end };
+  if (typeof o.map === 'string') {
+    const apply = mapLine(o);
+    return apply ? { kind: 'map', apply } : { kind: 'unparsed', line: t.slice(0, 200) };
+  }
+  return { kind: 'unparsed', line: t.slice(0, 200) };
+}
+
+/** Parses a whole dump (the lines up to and including `{"end":N}`), for tests and tools. */
+export function parseDump(text: string): Dump {
+  const d = emptyDump();
+  for (const line of text.split('\n')) {
+    const p = parseLoaderLine(line);
+    if (p?.kind === 'map') p.apply(d);
+  }
+  return d;
+}

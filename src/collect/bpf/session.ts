@@ -1,0 +1,147 @@
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MachineFacts } from '../../environment/types.js';
+import { EnvironmentError, InputError } from '../../errors.js';
+import type { EbpfSpec } from '../../scenario/types.js';
+import { readIrqNames } from '../ebpf/session.js';
+import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
+import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
+import { LoaderChannel } from './channel.js';
+import type { Dump, ReadyLine } from './dump.js';
+import { metricsFromDump } from './metrics.js';
+
+/** helpers/bin/kdelta-bpf: src/collect/bpf/ (or dist/collect/bpf/) is three folders below the package root. */
+export const BPF_LOADER = fileURLToPath(new URL('../../../helpers/bin/kdelta-bpf', import.meta.url));
+
+/**
+ * Whether the libbpf capture can run here. When it cannot, the bpftrace capture is used
+ * instead; the reason is what `doctor` shows.
+ */
+export function bpfAvailability(facts: MachineFacts, loader = BPF_LOADER): Availability {
+  const no = (reason: string, fix: string): Availability => ({ state: 'unavailable', reason, fix, disables: [] });
+  if (!facts.isRoot && !facts.hasBpfCaps) return no('not root and no CAP_BPF + CAP_PERFMON', 'run kdelta as root');
+  if (!facts.btf) return no('the kernel has no BTF (/sys/kernel/btf/vmlinux): tp_btf programs cannot attach', 'use a kernel built with CONFIG_DEBUG_INFO_BTF');
+  if (!facts.cgroup2) return no('no cgroup v2 mount: the capture filters on the workload cgroup', 'mount cgroup2');
+  if (!syscallTableFor(facts.arch)) return no(`no syscall table for ${facts.arch}`, 'turn collect.ebpf.syscalls off');
+  try {
+    accessSync(loader, constants.X_OK);
+  } catch {
+    return no(`${loader} is not built`, 'apt-get install clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool, then npm run build:helpers');
+  }
+  return { state: 'ready', detail: 'libbpf loader, tp_btf programs (CO-RE)' };
+}
+
+export interface BpfSessionOptions {
+  startTimeoutMs?: number;
+  dumpTimeoutMs?: number;
+  /** Measure the capture's own cost per event at start (a calibration cgroup). Default true. */
+  calibrate?: boolean;
+  loader?: string;
+}
+
+export { killBpfChildrenSync } from './channel.js';
+
+function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | null): { args: string[]; sample: number } {
+  const args: string[] = [];
+  let sample = 1;
+  if (spec.syscalls) {
+    args.push('--syscalls');
+    sample = Math.max(1, Math.floor(spec.syscalls.sample));
+    args.push('--sample', String(sample));
+    const numbers = syscallNumbers(syscallTableFor(facts.arch) ?? {});
+    const ids = (names: string[], what: string): string =>
+      names
+        .map((n) => {
+          const id = numbers.get(n);
+          if (id === undefined) throw new InputError(`unknown syscall "${n}" in collect.ebpf.syscalls.${what} (${facts.arch})`);
+          return id;
+        })
+        .join(',');
+    if (spec.syscalls.include.length > 0) args.push('--only', ids(spec.syscalls.include, 'include'));
+    if (spec.syscalls.exclude.length > 0) args.push('--skip', ids(spec.syscalls.exclude, 'exclude'));
+  }
+  if (spec.readyDelay) args.push('--ready');
+  if (spec.irq) args.push('--irq');
+  if (calibCgroup) args.push('--calib-cgroup', calibCgroup);
+  return { args, sample };
+}
+
+/**
+ * The libbpf capture as a collector: the same start / per-repetition / stop shape as the
+ * bpftrace session; the loader dies with kdelta (see LoaderChannel).
+ */
+export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: BpfSessionOptions = {}): CollectorSession & { readonly ready: ReadyLine | null } {
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const dumpTimeoutMs = options.dumpTimeoutMs ?? 10_000;
+  let ch: LoaderChannel | null = null;
+  let sample = 1;
+  let irqNames: Record<number, string> = {};
+  const irqLooked = new Set<number>();
+
+  const metricsOf = async (d: Dump, capture: RepetitionCapture): Promise<void> => {
+    // Reading every /sys/kernel/irq/<n>/actions takes ~5 ms: only when an IRQ number is new.
+    if (d.hard.some((r) => !irqLooked.has(r.key))) {
+      irqNames = { ...irqNames, ...(await readIrqNames()) };
+      for (const r of d.hard) irqLooked.add(r.key);
+    }
+    const ready = ch?.ready;
+    const cost = { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
+    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost });
+    capture.metrics = m.metrics;
+    capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
+    capture.lost = m.lost;
+    if (ch && ch.unparsed.length > 0) capture.notes.push(`unparsed loader output: ${ch.unparsed.splice(0).join(' | ').slice(0, 300)}`);
+  };
+
+  return {
+    name: 'ebpf',
+    get ready() {
+      return ch?.ready ?? null;
+    },
+
+    async start(repetitions: RepetitionRef[]): Promise<void> {
+      if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
+      const calib = options.calibrate !== false && facts.cgroup2 ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
+      const built = loaderArgs(spec, facts, calib);
+      sample = built.sample;
+      irqNames = spec.irq ? await readIrqNames() : {};
+      const c = new LoaderChannel(options.loader ?? BPF_LOADER, built.args);
+      ch = c;
+      const r = await c.request<ReadyLine>('ready', null, startTimeoutMs).catch(async (e: unknown) => {
+        await c.close();
+        throw e;
+      });
+      if (!r) {
+        await c.close();
+        throw c.fail('the loader could not attach its programs');
+      }
+    },
+
+    async beforeRepetition(rep: RepetitionRef): Promise<void> {
+      if (!ch?.running || !rep.cgroup) return;
+      // Both commands in one write: the loader answers them in order, one round trip.
+      await Promise.all([ch.request<number>('admitted', `admit ${rep.cgroup.id.toString()}`, dumpTimeoutMs), ch.dump(dumpTimeoutMs)]);
+    },
+
+    async afterRepetition(rep: RepetitionRef, _tasks: TaskSet): Promise<RepetitionCapture> {
+      const capture: RepetitionCapture = { metrics: [], lost: [], notes: [] };
+      if (!ch?.running || !rep.cgroup) {
+        capture.lost.push('eBPF capture (libbpf) was not running for this repetition');
+        return capture;
+      }
+      try {
+        const d = await ch.dump(dumpTimeoutMs);
+        if (d) await metricsOf(d, capture);
+        else capture.lost.push('eBPF capture (libbpf) stopped during the repetition');
+      } catch (err) {
+        capture.lost.push((err as Error).message);
+      }
+      return capture;
+    },
+
+    async stop(): Promise<void> {
+      await ch?.close();
+    },
+  };
+}
