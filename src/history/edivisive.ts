@@ -10,6 +10,7 @@ import { welchInterval, welchTTest } from '../compare/stats/welch.js';
  *      Q(tau) = m k / (m + k) * (2/(m k) sum|x_i - y_j| - 1/C(m,2) sum|x_i - x_l| - 1/C(k,2) sum|y_j - y_l|),
  *    computed for every tau in O(n^2) by moving one point at a time from right to left.
  * 2. Test: Welch's t between the two sides; below `pValue`, keep it and recurse on both sides.
+ *    The same is done in overlapping windows of 40 runs, which finds short excursions.
  * 3. Prune: re-test every change point against its neighbours only (the segment between the
  *    change points before and after it) and drop the weakest that fails, until all pass. This
  *    is what keeps old change points where they are when runs are added: each one is judged
@@ -23,6 +24,8 @@ export interface ChangePointOptions {
   /** Confidence of the magnitude's interval. */
   confidence: number;
 }
+
+const WINDOW = 40;
 
 export const DEFAULT_CHANGE_POINT_OPTIONS: ChangePointOptions = { pValue: 1e-4, minSize: 4, confidence: 0.95 };
 
@@ -101,7 +104,10 @@ export function changePoints(x: readonly number[], options: Partial<ChangePointO
   const o = { ...DEFAULT_CHANGE_POINT_OPTIONS, ...options };
   const found: number[] = [];
   split(x, 0, x.length, o, found);
-  let taus = found.sort((p, q) => p - q);
+  // Binary segmentation misses a short excursion that returns to the old level (the first split
+  // of the whole series sees no difference); windows of WINDOW runs see it as two steps.
+  for (let start = 0; start + 2 * o.minSize <= x.length; start += WINDOW / 2) split(x, start, Math.min(x.length, start + WINDOW), o, found);
+  let taus = [...new Set(found)].sort((p, q) => p - q);
   for (;;) {
     const tested = retest(x, taus, o);
     let weakest = -1;
