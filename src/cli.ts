@@ -8,8 +8,10 @@ import { Interrupted, interruptedExitCode, useColor } from './io.js';
 import { baselineUpdateCommand, compareCommand, runCommand } from './run/command.js';
 import { formatProblem, loadScenarios } from './scenario/load.js';
 import { VERSION_TEXT } from './version.js';
+import { addHistoryCommands, addMergeCommand } from './commands/history-cli.js';
 
 export type { Io } from './io.js';
+type RunOptions = Parameters<typeof runCommand>[0];
 
 
 function positiveInt(value: string): number {
@@ -91,8 +93,12 @@ export async function main(io: Io): Promise<number> {
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .option('--update-baselines', 'store this run as the new baselines')
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
-    .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
-      exitCode = await runCommand({ paths, ...o }, io);
+    .option('--shard <i/N>', 'run only shard i of N (stable by scenario name)')
+    .option('--history <store>', 'also keep the run in this history store (SQLite path or postgres:// URL)')
+    .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string; shard?: string; history?: string }) => {
+      const { history, ...rest } = o;
+      const afterReport = history === undefined ? undefined : (async (report, dir) => (await import('./commands/history.js')).recordAfterRun(history, report, dir, io)) satisfies RunOptions['afterReport'];
+      exitCode = await runCommand({ paths, ...rest, ...(afterReport && { afterReport }) }, io);
     });
 
   program
@@ -144,6 +150,8 @@ export async function main(io: Io): Promise<number> {
     .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
       exitCode = await baselineUpdateCommand({ paths, ...o }, io);
     });
+  addHistoryCommands(program, io, (code) => (exitCode = code));
+  addMergeCommand(program, io, (code) => (exitCode = code));
   program.addOption(new Option('--no-color', 'no colour (NO_COLOR is honoured too)').hideHelp());
 
   try {

@@ -15,6 +15,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import type { Report, ScenarioReport } from '../report/types.js';
 import { writeFileAtomic, writeReports } from '../report/write.js';
 import { formatProblem, loadScenarios } from '../scenario/load.js';
+import { parseShard, selectShard } from '../scenario/shard.js';
 import type { Scenario } from '../scenario/types.js';
 import { VERSION_TEXT } from '../version.js';
 import { evaluateRuns, overallStatus, type BaselineMatch } from './evaluate.js';
@@ -32,6 +33,10 @@ export interface RunCommandOptions {
   scenario: string[];
   updateBaselines?: boolean;
   reason?: string;
+  /** `--shard i/N`: only this stable share of the scenarios. */
+  shard?: string;
+  /** Called with the written report and its folder (`--history STORE` keeps it there). */
+  afterReport?: (report: Report, dir: string) => Promise<void>;
 }
 
 /** A run id that sorts by time and names a folder: 20261121T225300Z-1a2b. */
@@ -136,7 +141,7 @@ async function checkOutDir(outDir: string | undefined, io: Io): Promise<void> {
   }
 }
 
-async function publish(report: Report, outDir: string | undefined, io: Io, runId: string): Promise<void> {
+async function publish(report: Report, outDir: string | undefined, io: Io, runId: string): Promise<string> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports', runId);
   const written = await writeReports(report, outDir ? { dir } : { dir, latestLink: resolve(io.cwd, 'reports', 'latest') });
   await writeFileAtomic(join(dir, 'comment.md'), renderMarkdown(report, { variant: 'comment' }));
@@ -147,6 +152,7 @@ async function publish(report: Report, outDir: string | undefined, io: Io, runId
   });
   io.stderr.write(renderConsoleSummary(report, { color: useColor(io), written }));
   io.stdout.write(`${written.json}\n${written.junit}\n${written.markdown}\n`);
+  return dir;
 }
 
 function exitCodeOf(report: Report, io: Io): number {
@@ -200,7 +206,7 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const runId = newRunId(startedAt);
   const progress = progressFor(io);
   try {
-    const scenarios = await loadOrFail(o.paths, o.scenario, io);
+    const scenarios = shardOf(await loadOrFail(o.paths, o.scenario, io), o.shard);
     await checkOutDir(o.out, io);
     const { facts, fp } = await machineFor(scenarios, progress);
     const machine = machineName(o.machine, io, fp);
@@ -209,12 +215,22 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
     const runs = await runAll(scenarios, facts, runId, o, io, progress);
     const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: baselines.get(run.scenario.name) ?? null })), seedOf(runId));
     const report = buildReport(runId, startedAt, fp, reports, family);
-    await publish(report, o.out, io, runId);
+    const dir = await publish(report, o.out, io, runId);
+    await o.afterReport?.(report, dir);
     if (o.updateBaselines && !io.signal.aborted) await storeBaselines(runs, baselinesDir, machine, fp, o.reason ?? 'kdelta run --update-baselines', io);
     return exitCodeOf(report, io);
   } finally {
     progress.close();
   }
+}
+
+/** `--shard i/N`: the scenarios of shard i, by name hash; an empty shard is fine (more shards than scenarios). */
+function shardOf(scenarios: Scenario[], text: string | undefined): Scenario[] {
+  if (text === undefined) return scenarios;
+  const shard = parseShard(text);
+  if (!shard) throw new InputError(`--shard ${text} is not of the form i/N`, { fix: 'e.g. --shard 2/3 (1 <= i <= N)' });
+  const names = new Set(selectShard(scenarios.map((s) => s.name), shard.index, shard.count));
+  return scenarios.filter((s) => names.has(s.name));
 }
 
 /** The bootstrap seed: fixed per run id, so a report can be recomputed exactly. */
