@@ -116,3 +116,55 @@ console.log(`\n## Time\n\n500 runs x 100 metrics: median of 5 rounds ${(times[2]
 const failed = targets.filter((t) => !t.ok);
 console.log(failed.length ? `targets missed:\n${failed.map((t) => `- ${t.what}`).join('\n')}` : `all ${targets.length} targets met (recall >= 90% at shift >= 5x noise; <= 1 false change point per 500 runs of noise)`);
 if (times[2] > 5000 || failed.length) process.exitCode = 1;
+
+// Size: a year of nightly runs of the shipped suite on one machine class, in SQLite. Metric names,
+// units and the gate come from scenarios/ and baselines/; values are the baseline's samples with noise.
+{
+  const { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { openStore } = await import(new URL('dist/history/open.js', root).href);
+  const { loadScenarios } = await import(new URL('dist/scenario/load.js', root).href);
+  const { gatedMetrics } = await import(new URL('dist/compare/gate.js', root).href);
+  const machineDir = new URL('baselines/', root).pathname;
+  const machine = readdirSync(machineDir).find((d) => !d.startsWith('.'));
+  const { scenarios } = await loadScenarios([new URL('scenarios/', root).pathname]);
+  const suite = scenarios.map((s) => {
+    const b = JSON.parse(readFileSync(join(machineDir, machine, `${s.name}.json`), 'utf8'));
+    return { s, metrics: Object.entries(b.metrics), gated: gatedMetrics(s.gate, Object.keys(b.metrics)) };
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'kdelta-year-'));
+  const path = join(dir, 'history.sqlite');
+  const store = await openStore(path, dir);
+  const rnd = mulberry32(5);
+  const fp = JSON.stringify(JSON.parse(readFileSync(join(machineDir, machine, `${suite[0].s.name}.json`), 'utf8')).environment);
+  const t0 = performance.now();
+  let metricCount = 0;
+  for (let day = 0; day < 365; day++) {
+    const when = new Date(Date.UTC(2026, 0, 1) + day * 86_400_000).toISOString();
+    const points = [];
+    for (const { s, metrics, gated } of suite) {
+      for (const [name, m] of metrics) {
+        const samples = m.samples.map((v) => v * (1 + 0.02 * standardNormal(rnd)));
+        const sorted = [...samples].sort((a, b) => a - b);
+        const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+        const g = gated.get(name);
+        points.push({ scenario: s.name, metric: name, unit: m.unit, better: m.better, gated: g !== undefined, tolerance: g ? g.tolerance : null, n: samples.length, median: sorted[Math.floor(sorted.length / 2)], mean, min: sorted[0], max: sorted.at(-1), stddev: Math.sqrt(samples.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, samples.length - 1)), samples: g ? samples : null, verdict: g ? 'pass' : null, verdictJson: g ? JSON.stringify({ status: 'pass', change: 0.001, ci: [-0.01, 0.012], pValue: 0.5, adjustedP: 1, mde: 0.03, message: `${name} +0.1% [-1.0%, +1.2%] vs baseline, tolerance +5%, p=1 (holm, family of 30): pass` }) : null });
+      }
+    }
+    metricCount = points.length;
+    await store.addRun({ runId: `year-${day}`, startedAt: when, commit: rnd().toString(16).slice(2).padEnd(40, '0').slice(0, 40), commitTime: when, branch: 'main', machine, fingerprint: fp, kdeltaVersion: 'kdelta bench', status: 'pass', reportPath: `reports/year-${day}/report.json`, points });
+  }
+  const writeS = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const series = await store.series({});
+  const readS = (performance.now() - t1) / 1000;
+  const t2 = performance.now();
+  for (const s of series) changePoints(s.points.map((p) => p.median));
+  const detectS = (performance.now() - t2) / 1000;
+  await store.close();
+  const bytes = ['', '-wal', '-shm'].reduce((sum, ext) => { try { return sum + statSync(path + ext).size; } catch { return sum; } }, 0);
+  console.log(`\n## Size of a year\n\n365 nightly runs x ${metricCount} metrics (${suite.length} scenarios, ${suite.reduce((n, x) => n + x.gated.size, 0)} gated): ${(bytes / 1e6).toFixed(1)} MB in SQLite; written in ${writeS.toFixed(1)} s; all ${series.length} series read in ${readS.toFixed(1)} s, detect over them in ${detectS.toFixed(1)} s`);
+  rmSync(dir, { recursive: true, force: true });
+  if (bytes > 50e6) process.exitCode = 1;
+}
