@@ -7,7 +7,7 @@ function csvField(value: string): string {
 
 /**
  * The CSV Apache Otava reads: one row per run, a `time` column, attribute columns (commit,
- * branch-free: the run id and machine), and one column per `scenario.metric` holding the median.
+ * run id, machine), and one column per `scenario/metric` holding the run's median.
  * One machine class per file is what Otava expects of a series; with several the column
  * `machine` tells them apart and rows are ordered by machine, then time.
  */
