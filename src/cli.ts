@@ -97,7 +97,7 @@ export async function main(io: Io): Promise<number> {
     .option('--history <store>', 'also keep the run in this history store (SQLite path or postgres:// URL)')
     .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string; shard?: string; history?: string }) => {
       const { history, ...rest } = o;
-      const afterReport = history === undefined ? undefined : (async (report, dir) => (await import('./commands/history.js')).recordAfterRun(history, report, dir, io)) satisfies RunOptions['afterReport'];
+      const afterReport = history === undefined ? undefined : (async (report, dir) => (await import('./commands/history.js')).recordAfterRun(history, report, dir, io, o.machine)) satisfies RunOptions['afterReport'];
       exitCode = await runCommand({ paths, ...rest, ...(afterReport && { afterReport }) }, io);
     });
 

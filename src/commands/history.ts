@@ -124,10 +124,10 @@ export async function historyCommand(o: HistoryOptions, io: Io): Promise<number>
 }
 
 /** `kdelta run --history STORE`: the run just written is kept in the store too. */
-export async function recordAfterRun(location: string, report: Report, dir: string, io: Io): Promise<void> {
+export async function recordAfterRun(location: string, report: Report, dir: string, io: Io, machine?: string): Promise<void> {
   const store = await openStore(location, io.cwd);
   try {
-    const outcome = await store.addRun(storedRunOf(report, { ...contextOf({}, io), reportPath: relative(io.cwd, join(dir, 'report.json')) }));
+    const outcome = await store.addRun(storedRunOf(report, { ...contextOf(machine === undefined ? {} : { machine }, io), reportPath: relative(io.cwd, join(dir, 'report.json')) }));
     io.stderr.write(`kdelta: ${report.runId}: ${outcome === 'added' ? 'kept in' : 'already in'} the history ${store.location}\n`);
   } finally {
     await store.close();
