@@ -4,6 +4,8 @@ import type { Io } from './io.js';
 import { Interrupted, interruptedExitCode, runHardStops } from './io.js';
 import { VERSION_TEXT } from './version.js';
 import { inertLines } from './workflow-commands.js';
+import { addHistoryCommands, addMergeCommand } from './commands/history-cli.js';
+import type { RunCommandOptions } from './commands/run.js';
 
 export type { Io } from './io.js';
 
@@ -72,9 +74,16 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
     .option('--update-baselines', 'store this run as the new baselines')
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
-    .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string }) => {
+    .option('--shard <i/N>', 'run only shard i of N (stable by scenario name)')
+    .option('--history <store>', 'also keep the run in this history store (SQLite path or postgres:// URL)')
+    .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string; shard?: string; history?: string }) => {
       const { runCommand } = await import('./commands/run.js');
-      done(await runCommand({ paths, ...o }, io));
+      const { history, ...rest } = o;
+      const afterReport =
+        history === undefined
+          ? undefined
+          : ((async (report, dir) => (await import('./commands/history.js')).recordAfterRun(history, report, dir, io, o.machine)) satisfies RunCommandOptions['afterReport']);
+      done(await runCommand({ paths, ...rest, ...(afterReport && { afterReport }) }, io));
     });
 
   program
@@ -129,6 +138,8 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
       const { baselineUpdateCommand } = await import('./commands/baseline-update.js');
       done(await baselineUpdateCommand({ paths, ...o }, io));
     });
+  addHistoryCommands(program, io, done);
+  addMergeCommand(program, io, done);
 }
 
 /** stderr for kdelta's own messages. In Actions a message may quote a file's text: no line of it may start a workflow command. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { findBaselines, storeBaselines } from '../baselines/find.js';
 import { COLLECTORS } from '../collect/registry.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
 import { describeUpdate } from '../report/baseline-diff.js';
 import { buildReport, evaluateRuns } from '../report/evaluate.js';
@@ -14,6 +14,9 @@ import { newRunId, seedOf } from '../run/run-id.js';
 import { runScenarios } from '../run/scenarios.js';
 import { selectScenarios } from '../run/select.js';
 import type { RunnerDeps, ScenarioRun } from '../run/types.js';
+import { parseShard, selectShard } from '../scenario/shard.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Report } from '../report/types.js';
 import { prepareWorkload } from '../workload/prepare.js';
 
 export interface RunCommandOptions {
@@ -26,6 +29,10 @@ export interface RunCommandOptions {
   scenario: string[];
   updateBaselines?: boolean;
   reason?: string;
+  /** `--shard i/N`: only this stable share of the scenarios. */
+  shard?: string;
+  /** Called with the written report and its folder (`--history STORE` keeps it there). */
+  afterReport?: (report: Report, dir: string) => Promise<void>;
 }
 
 /** The real side effects of running scenarios: the kernel's cgroups, the /proc and eBPF collectors, real workloads. */
@@ -54,7 +61,7 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
   const runId = newRunId(startedAt);
   const progress = progressFor(io);
   try {
-    const scenarios = await selectScenarios(o.paths, o.scenario, io);
+    const scenarios = shardOf(await selectScenarios(o.paths, o.scenario, io), o.shard);
     await checkOutDir(o.out, io);
     const { facts, fp } = await probeForRun(scenarios.some((s) => s.collect.ebpf !== false), progress);
     const machine = machineName(o.machine, io.env, fp);
@@ -64,7 +71,8 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
     const runs = await runScenarios(scenarios, runOptions, deps);
     const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: baselines.get(run.scenario.name) ?? null })), seedOf(runId));
     const report = buildReport(runId, startedAt, fp, reports, family);
-    await publishReport(report, o.out, io);
+    const dir = await publishReport(report, o.out, io);
+    await o.afterReport?.(report, dir);
     if (o.updateBaselines && !io.signal.aborted) {
       const reason = o.reason ?? 'kdelta run --update-baselines';
       await storeBaselines(runs, { dir: baselinesDir, machine, environment: fp, reason, commit: await gitCommit(io.env, io.cwd), describe: (old, next, gate) => describeUpdate(old, next, { gate }) }, (text) => io.stderr.write(text));
@@ -74,4 +82,13 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
   } finally {
     progress.close();
   }
+}
+
+/** `--shard i/N`: the scenarios of shard i, by name hash; an empty shard is fine (more shards than scenarios). */
+function shardOf(scenarios: Scenario[], text: string | undefined): Scenario[] {
+  if (text === undefined) return scenarios;
+  const shard = parseShard(text);
+  if (!shard) throw new InputError(`--shard ${text} is not of the form i/N`, { fix: 'e.g. --shard 2/3 (1 <= i <= N)' });
+  const names = new Set(selectShard(scenarios.map((s) => s.name), shard.index, shard.count));
+  return scenarios.filter((s) => names.has(s.name));
 }

@@ -26,9 +26,9 @@ export async function checkOutDir(outDir: string | undefined, io: Io): Promise<v
 /**
  * Writes report.json, junit.xml, summary.md and comment.md (into --out, else reports/<run-id>/
  * with reports/latest pointing at it), publishes to GitHub Actions when there, prints the
- * console summary on stderr and the paths on stdout.
+ * console summary on stderr and the paths on stdout. Returns the folder written.
  */
-export async function publishReport(report: Report, outDir: string | undefined, io: Io): Promise<void> {
+export async function publishReport(report: Report, outDir: string | undefined, io: Io): Promise<string> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports', report.runId);
   const written = await writeReports(report, outDir ? { dir } : { dir, latestLink: resolve(io.cwd, 'reports', 'latest') });
   await writeFileAtomic(join(dir, 'comment.md'), renderMarkdown(report, { variant: 'comment' }));
@@ -39,6 +39,7 @@ export async function publishReport(report: Report, outDir: string | undefined, 
   });
   io.stderr.write(renderConsoleSummary(report, { color: useColor(io), written }));
   io.stdout.write(`${written.json}\n${written.junit}\n${written.markdown}\n`);
+  return dir;
 }
 
 /** The exit code of a published report: interrupted, then a failed workload (4), then a regression (1). */
