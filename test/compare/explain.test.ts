@@ -43,7 +43,7 @@ describe('kernel explanation', () => {
   it('renders the verdict and its leads as one line', () => {
     const [e] = explainVerdicts([{ metric: 'workload.wall_time', status: 'regression' }], metrics, { paired: true });
     const line = renderExplanation(e!, 0.12);
-    expect(line).toMatch(/^workload\.wall_time \+12%: sched\.context_switches\.involuntary x2\.\d \(\+\d+(\.\d+)?ns a repetition\), sched\.ready_delay\.total \+\d+% \(\+\d+(\.\d+)?ms a repetition\)$/);
+    expect(line).toMatch(/^workload\.wall_time \+12%: sched\.context_switches\.involuntary x2(\.\d)? \(\+\d+(\.\d+)?ns a repetition\), sched\.ready_delay\.total \+\d+% \(\+\d+(\.\d+)?ms a repetition\)$/);
   });
 
   it('writes a doubling or more as a factor and less as a percentage', () => {
