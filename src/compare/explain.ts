@@ -40,6 +40,12 @@ export interface ExplainOptions {
   top?: number;
 }
 
+/**
+ * Cross-checks of one figure by a second source: shown only when the main figure is absent,
+ * as a second copy of the same lead would push a different one off the list.
+ */
+const CROSS_CHECKS: Record<string, string> = { 'sched.run_delay.total': 'sched.ready_delay.total' };
+
 function pOf(m: ExplainMetric, paired: boolean): number {
   if (!paired) return mannWhitneyU([...m.head], [...m.base]).pValue;
   const n = Math.min(m.base.length, m.head.length);
@@ -79,7 +85,8 @@ export function explainVerdicts(
 ): Explanation[] {
   const moved = verdicts.filter((v): v is { metric: string; status: 'regression' | 'improvement' } => v.status === 'regression' || v.status === 'improvement');
   if (moved.length === 0) return [];
-  const usable = metrics.filter((m) => m.base.length > 0 && m.head.length > 0);
+  const present = new Set(metrics.map((m) => m.name));
+  const usable = metrics.filter((m) => m.base.length > 0 && m.head.length > 0 && !present.has(CROSS_CHECKS[m.name] ?? '\u0000'));
   const pValues = usable.map((m) => pOf(m, options.paired));
   const adjusted = adjustPValues(pValues, 'bh');
   const fdr = options.fdr ?? 0.05;

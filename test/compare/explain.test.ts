@@ -52,3 +52,11 @@ describe('kernel explanation', () => {
     expect(formatRatio(0.97)).toBe('-3.0%');
   });
 });
+
+describe('kernel explanation cross-checks', () => {
+  it('leaves out the schedstat run delay when the eBPF ready delay measured the same thing', () => {
+    const both = [metric('sched.ready_delay.total', 4e8, 3, 0.05, 7), metric('sched.run_delay.total', 4e8, 3.2, 0.05, 8)];
+    const [e] = explainVerdicts([{ metric: 'workload.wall_time', status: 'regression' }], both, { paired: true });
+    expect(e?.related.map((r) => r.name)).toEqual(['sched.ready_delay.total']);
+  });
+});
