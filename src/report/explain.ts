@@ -1,5 +1,6 @@
 import type { Explanation, Related } from '../compare/explain.js';
 import { formatValue } from '../compare/format.js';
+import type { Report } from './types.js';
 
 /** "+85%" below a doubling, "x2.1" from there, "from 0" when the base was zero. */
 export function formatRatio(ratio: number): string {
@@ -23,4 +24,14 @@ export function renderExplanation(e: Explanation, change: number): string {
   const what = `${e.metric} ${formatRatio(1 + change)}`;
   if (e.related.length === 0) return `${what}: no other metric of ${e.considered} moved beyond its noise`;
   return `${what}: ${e.related.map(relatedText).join(', ')}`;
+}
+
+/** Every explanation of the run as `scenario: text` lines (plain text), worst scenarios first as they come. */
+export function explanationLines(report: Report): string[] {
+  return report.scenarios.flatMap((s) => (s.explanations ?? []).map((e) => `${s.name}: ${e.text}`));
+}
+
+/** The explanation of one gated metric of one scenario, or null. */
+export function explanationOf(report: Report, scenario: string, metric: string): string | null {
+  return report.scenarios.find((s) => s.name === scenario)?.explanations?.find((e) => e.metric === metric)?.text ?? null;
 }

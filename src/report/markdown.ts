@@ -1,3 +1,4 @@
+import { explanationLines } from './explain.js';
 import type { Histogram } from '../metrics/types.js';
 import { formatChange, formatCi, formatCount, formatFraction, formatValue } from './format.js';
 import {
@@ -434,6 +435,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
   const head = headline(report, items);
   const env = environmentMarkdown(report);
   const allRows = headlineRows(report, items);
+  const why = explanationLines(report);
 
   const notice = (text: string): string => `> [!NOTE]\n> ${text}\n`;
   const assemble = (rows: readonly Row[], tableNotice: string | null, details: readonly string[], detailsNotice: string | null): string =>
@@ -442,6 +444,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
       '',
       ...(rows.length ? tableLines(rows) : ['_No gated metrics or limits in this run._']),
       '',
+      ...(why.length ? ["**What the kernel saw move with it** (never gating)", '', ...why.map((w) => `- ${escapeMarkdown(w)}`), ''] : []),
       ...(tableNotice ? [notice(tableNotice)] : []),
       ...(detailsNotice ? [notice(detailsNotice)] : []),
       env,
