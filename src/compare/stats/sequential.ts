@@ -75,7 +75,11 @@ export function sequentialDesign(min: number, max: number, options: { paths?: nu
   return design;
 }
 
-/** P(some look of a null run gives a p-value <= p), with the +1 of a Monte Carlo p so it is never 0. */
+/**
+ * P(some look of a null run gives a p-value <= p), with the +1 of a Monte Carlo p so it is
+ * never 0, plus two standard errors of the simulation: the design's own sampling error must
+ * not push the false-alarm rate above alpha.
+ */
 export function sequentialP(p: number, design: SequentialDesign): number {
   const a = design.minP;
   let lo = 0;
@@ -85,7 +89,8 @@ export function sequentialP(p: number, design: SequentialDesign): number {
     if (a[mid]! <= p * (1 + 1e-9)) lo = mid + 1;
     else hi = mid;
   }
-  return Math.min(1, (lo + 1) / (a.length + 1));
+  const q = (lo + 1) / (a.length + 1);
+  return Math.min(1, q + 2 * Math.sqrt((q * (1 - q)) / a.length));
 }
 
 /**
@@ -93,6 +98,13 @@ export function sequentialP(p: number, design: SequentialDesign): number {
  * below it has a sequential p of at most `level`, up to ties between paths): the boundary.
  */
 export function nominalLevel(level: number, design: SequentialDesign): number {
-  const allowed = Math.floor(level * (design.minP.length + 1)) - 1;
-  return allowed < 1 ? 0 : design.minP[Math.min(design.minP.length, allowed) - 1]!;
+  const a = design.minP;
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sequentialP(a[mid]!, design) <= level) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? 0 : a[lo - 1]!;
 }
