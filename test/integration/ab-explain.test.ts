@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // kdelta ab end to end on the real kernel: the base side's workload does a fixed amount of
 // CPU work; the head side does the same work with two busy threads beside it, so on this
 // 2-CPU machine the worker waits on the run queue. The regression's explanation must name
-// the run-queue delay first. Ten rounds, fixed: the explanation looks at some thirty
+// the run-queue delay first. Twelve rounds, fixed: the explanation looks at some sixty
 // metrics under Benjamini-Hochberg, and a loop that stops at 6 rounds (smallest p 2/64)
-// leaves too little to call any of them moved.
+// leaves too little to call any of them moved; at 12 the smallest p, 2/4096, survives BH over 60 alone.
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'kdelta.js');
@@ -40,7 +40,7 @@ beforeAll(async () => {
   await mkdir(join(scratch, 'head'));
   await writeFile(join(scratch, 'base', 'cpu.yaml'), scenario(''));
   await writeFile(join(scratch, 'head', 'cpu.yaml'), scenario(', --threads, "2"'));
-  const r = spawnSync(process.execPath, [CLI, 'ab', 'cpu.yaml', '--base', 'base', '--head', 'head', '--rounds', '10:10', '--seed', '7', '--out', 'out'], { cwd: scratch, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, [CLI, 'ab', 'cpu.yaml', '--base', 'base', '--head', 'head', '--rounds', '12:12', '--seed', '7', '--out', 'out'], { cwd: scratch, encoding: 'utf8', timeout: 240_000 });
   result = { code: r.status, stderr: r.stderr };
 }, 250_000);
 
