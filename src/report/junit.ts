@@ -1,3 +1,4 @@
+import { explanationOf } from './explain.js';
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import type { Fingerprint } from '../environment/types.js';
 import {
@@ -42,7 +43,8 @@ type Outcome =
 
 function outcomeOf(item: GatedItem, scenario: ScenarioReport, report: Report): Outcome {
   const v = item.verdict;
-  const body = verdictDetailLines(item, report).join('\n');
+  const why = explanationOf(report, scenario.name, item.name);
+  const body = [...verdictDetailLines(item, report), ...(why ? [`kernel: ${why}`] : [])].join('\n');
   if (v === null) {
     const why = scenario.failure ? `no verdict: the workload failed (${scenario.failure.message})` : 'no verdict';
     return { kind: 'skipped', reason: why };

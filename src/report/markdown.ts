@@ -1,3 +1,4 @@
+import { explanationLines } from './explain.js';
 import { formatChange, formatCi, formatCount, formatValue } from './format.js';
 import {
   countByStatus,
@@ -162,6 +163,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
   const head = headline(report, items);
   const env = environmentMarkdown(report);
   const allRows = headlineRows(report, items);
+  const why = explanationLines(report);
 
   const notice = (text: string): string => `> [!NOTE]\n> ${text}\n`;
   const assemble = (rows: readonly Row[], tableNotice: string | null, details: readonly string[], detailsNotice: string | null): string =>
@@ -170,6 +172,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
       '',
       ...(rows.length ? tableLines(rows) : ['_No gated metrics or limits in this run._']),
       '',
+      ...(why.length ? ["**What the kernel saw move with it** (never gating)", '', ...why.map((w) => `- ${escapeMarkdown(w)}`), ''] : []),
       ...(tableNotice ? [notice(tableNotice)] : []),
       ...(detailsNotice ? [notice(detailsNotice)] : []),
       env,
