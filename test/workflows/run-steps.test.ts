@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { requireBuild } from '../cli/support.js';
@@ -39,8 +39,10 @@ function perfGate(name: string, args: string, mode: 'stored' | 'ab' = 'stored'):
   const ws = join(runner.root, name);
   const artifact = join(runner.root, `${name}-artifact`);
   workspace(runner, name);
+  // As on a runner (_work/<repo>/<repo>), the workspace's parent belongs to the runner user: A/B mode puts ../base there.
+  if (mode === 'ab') execFileSync('chown', [`${runner.uid}:${runner.gid}`, dirname(ws)]);
   // The workspace's one commit stands for the pull request's base: an A/A comparison.
-  const baseSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ws, encoding: 'utf8' }).trim();
+  const baseSha = execFileSync('sudo', ['-u', RUNNER_USER, 'git', 'rev-parse', 'HEAD'], { cwd: ws, encoding: 'utf8' }).trim();
   const event = prEvent(REPO_NAME);
   const ctx: JobContext = {
     runner,
@@ -332,12 +334,12 @@ describe('perf-gate in A/B mode, run as the runner user', () => {
   // Five rounds: the signed-rank test cannot reach p < 0.05 in five, so this A/A run passes whatever the noise.
   let ab: ReturnType<typeof perfGate>;
   beforeAll(() => {
-    ab = perfGate('gate-ab', '--scenario syscall-mix --rounds 5:5 --warmup 0', 'ab');
+    ab = perfGate('gate-ab/kdelta', '--scenario syscall-mix --rounds 5:5 --warmup 0', 'ab');
   }, 300_000);
 
   test('checks the base commit out into a second worktree beside the workspace', () => {
     const base = ab.records.find((r) => r.step.name?.startsWith('Check out and build'))!;
-    expect(base.outcome, base.stderr).toBe('success');
+    expect(base.outcome, base.stdout + base.stderr).toBe('success');
     expect(readFileSync(join(ab.ws, '..', 'base', 'scenarios', 'syscall-mix.yaml'), 'utf8')).toContain('name: syscall-mix');
   });
 
