@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseRounds, splitArgv } from '../../src/commands/ab.js';
+import { DEFAULT_ROUNDS, parseRounds, roundsOf, splitArgv } from '../../src/commands/ab.js';
+import type { AbPair } from '../../src/run/ab.js';
+import type { Scenario } from '../../src/scenario/types.js';
 import { InputError } from '../../src/errors.js';
 
 describe('kdelta ab options', () => {
@@ -14,5 +16,13 @@ describe('kdelta ab options', () => {
 
   it('splits --prepare on whitespace with quotes grouping, never through a shell', () => {
     expect(splitArgv(`make -C "src dir" 'CFLAGS=-O2 -g' all`)).toEqual(['make', '-C', 'src dir', 'CFLAGS=-O2 -g', 'all']);
+  });
+
+  it('takes the head scenario\'s rounds, --rounds over them, and 5:30 when neither says', () => {
+    const head = { name: 'x', rounds: { min: 8, max: 40 } } as Scenario;
+    const pair: AbPair = { name: 'x', base: { name: 'x' } as Scenario, head };
+    expect(roundsOf(pair, undefined)).toEqual({ min: 8, max: 40 });
+    expect(roundsOf(pair, { min: 6, max: 6 })).toEqual({ min: 6, max: 6 });
+    expect(roundsOf({ ...pair, head: { name: 'x' } as Scenario }, undefined)).toEqual(DEFAULT_ROUNDS);
   });
 });
