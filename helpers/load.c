@@ -5,6 +5,7 @@
  *
  *   kdelta-load cpu-contention --threads N --duration-ms D   N spinning threads for D ms
  *   kdelta-load syscall-loop   --count N                     N raw getppid() calls
+ *   kdelta-load cpu-work       --count N [--threads S]       N blocks of fixed CPU work, S spinners beside it
  *   kdelta-load pipe-pingpong  --count N [--pairs P]         N round trips per pair
  *   kdelta-load fsync-write    --count N [--dir DIR]         N x (4 KiB write + fsync)
  *   kdelta-load loopback-tcp   --bytes B                     B bytes over 127.0.0.1
@@ -69,6 +70,7 @@ static void usage(const char *fmt, ...) {
   va_end(ap);
   fputs("\nusage: kdelta-load cpu-contention --threads N --duration-ms D\n"
         "       kdelta-load syscall-loop --count N\n"
+        "       kdelta-load cpu-work --count N [--threads S]\n"
         "       kdelta-load pipe-pingpong --count N [--pairs P]\n"
         "       kdelta-load fsync-write --count N [--dir DIR]\n"
         "       kdelta-load loopback-tcp --bytes B\n"
@@ -262,6 +264,40 @@ static void run_cpu_contention(struct opts *o) {
   double secs = (double)(now_ns() - t0) / 1e9;
   print_metric("ops_per_sec", (double)total / secs, "1/s", "higher");
   print_load_line("cpu-contention", total);
+}
+
+/* ---------- cpu-work ---------- */
+
+/* A fixed amount of work (not a fixed time), so a slower machine or a competing thread shows
+   as a longer wall time; S spinners compete with it until it is done. */
+static volatile int work_done;
+
+static void *busy_thread(void *p) {
+  char name[16];
+  snprintf(name, sizeof name, "busy%d", *(int *)p);
+  set_thread_name(name);
+  volatile uint64_t x = 7;
+  while (!work_done) for (int k = 0; k < 1024; k++) x = x * 6364136223846793005ull + 1442695040888963407ull;
+  record_thread_stat();
+  return NULL;
+}
+
+static void run_cpu_work(struct opts *o) {
+  if (!o->count) usage("cpu-work needs --count N");
+  int n = (int)o->threads;
+  pthread_t *t = calloc((size_t)(n > 0 ? n : 1), sizeof *t);
+  int *ids = calloc((size_t)(n > 0 ? n : 1), sizeof *ids);
+  if (!t || !ids) die("out of memory");
+  for (int i = 0; i < n; i++) {
+    ids[i] = i;
+    start_thread(&t[i], busy_thread, &ids[i]);
+  }
+  volatile uint64_t x = 1;
+  for (long long i = 0; i < o->count; i++)
+    for (int k = 0; k < 1024; k++) x = x * 6364136223846793005ull + 1442695040888963407ull;
+  work_done = 1;
+  for (int i = 0; i < n; i++) pthread_join(t[i], NULL);
+  print_load_line("cpu-work", (unsigned long long)o->count);
 }
 
 /* ---------- syscall-loop ---------- */
@@ -462,6 +498,7 @@ int main(int argc, char **argv) {
   const char *sub = argv[1];
   if (!strcmp(sub, "cpu-contention")) run_cpu_contention(&o);
   else if (!strcmp(sub, "syscall-loop")) run_syscall_loop(&o);
+  else if (!strcmp(sub, "cpu-work")) run_cpu_work(&o);
   else if (!strcmp(sub, "pipe-pingpong")) run_pipe_pingpong(&o);
   else if (!strcmp(sub, "fsync-write")) run_fsync_write(&o);
   else if (!strcmp(sub, "loopback-tcp")) run_loopback_tcp(&o);

@@ -30,7 +30,8 @@ if (!existsSync(engine)) {
   }
 }
 
-if (existsSync(engine)) {
+if (existsSync(engine) && process.env.BENCH_ONLY === 'paired') await pairedRows(Number(process.env.BENCH_TRIALS ?? 1000));
+else if (existsSync(engine)) {
   const { simulateTrials } = await import(engine.href);
   const trials = Number(process.env.BENCH_TRIALS ?? 1000);
   const alpha = 0.05;
@@ -94,5 +95,56 @@ if (existsSync(engine)) {
     'same cell reaches ~98%, and 12 repetitions reach ~97% with them.',
     `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
+  console.log(lines.join('\n'));
+  await pairedRows(trials);
+}
+
+// The paired test with the rounds loop (kdelta ab): rounds 5..30, a look after every round,
+// signed-rank + the sequential design + Holm. Per-repetition noise 2% CoV; "drift": the
+// machine slows by 0.2% every repetition (12% over 30 rounds); "bursty": background load
+// that starts with probability 0.1 per repetition, lasts 1-4 repetitions and adds 10%.
+// False alarms: any regression or improvement in an A/A run, at tolerance 0 (the loop then
+// never stops early for equivalence: the worst case). Power: tolerance 1%.
+// BENCH_ONLY=paired prints only these rows.
+async function pairedRows(trials) {
+  const { simulatePairedTrials } = await import(new URL('dist/compare/paired/simulate.js', root).href);
+  const alpha = 0.05;
+  const started = performance.now();
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  const conditions = [
+    { name: 'plain', drift: 0, burstRate: 0, burstSize: 0 },
+    { name: 'slow drift', drift: 0.002, burstRate: 0, burstSize: 0 },
+    { name: 'bursty', drift: 0, burstRate: 0.1, burstSize: 0.1 },
+    { name: 'drift + bursty', drift: 0.002, burstRate: 0.1, burstSize: 0.1 },
+  ];
+  const lines = [
+    '',
+    `Paired signed-rank, rounds 5-30 with a look after every round, alpha ${alpha}, holm; 2% CoV per repetition; ${trials} trials per cell.`,
+    '',
+    '| noise | gated metrics | false-alarm runs (A/A, tol 0) | power +2% (tol 1%) | power +3% | power +5% | mean rounds at +3% | median MDE at +3% |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  let worst = 0;
+  let seed = 90_000;
+  for (const c of conditions) {
+    for (const metrics of [1, 10]) {
+      const spec = { metrics, cv: 0.02, alpha, rounds: { min: 5, max: 30 }, drift: c.drift, burstRate: c.burstRate, burstSize: c.burstSize, trials };
+      const aa = simulatePairedTrials({ ...spec, shift: 0, tolerance: 0, seed: seed++ });
+      worst = Math.max(worst, aa.falseAlarmRuns / trials);
+      // Power is measured with the shifted metric alone: with 10 metrics the other nine only
+      // lengthen the loop (they must all be decided) and cost minutes of simulation.
+      if (metrics > 1) {
+        lines.push(`| ${c.name} | ${metrics} | ${pct(aa.falseAlarmRuns / trials)}${aa.falseAlarmRuns / trials > alpha ? ' (above alpha)' : ''} | | | | | |`);
+        continue;
+      }
+      const power = [0.02, 0.03, 0.05].map((shift) => simulatePairedTrials({ ...spec, shift, tolerance: 0.01, seed: seed++ }));
+      const p3 = power[1];
+      lines.push(
+        `| ${c.name} | ${metrics} | ${pct(aa.falseAlarmRuns / trials)}${aa.falseAlarmRuns / trials > alpha ? ' (above alpha)' : ''} | ${power.map((r) => pct(r.detectedRuns / trials)).join(' | ')} | ${p3.meanRounds.toFixed(1)} | ${pct(p3.medianMde)} |`,
+      );
+    }
+  }
+  lines.push('', `Highest paired false-alarm rate: ${pct(worst)} (target: at most ${pct(alpha)}) -> ${worst <= alpha ? 'met' : 'MISSED'}.`);
+  lines.push(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.log(lines.join('\n'));
 }

@@ -129,6 +129,27 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
       done(await exportCommand({ report, ...o }, io));
     });
 
+  program
+    .command('ab')
+    .description('measure two sides (checkouts or environments) of the same scenarios interleaved on this machine, paired round by round')
+    .argument('[paths...]', 'scenario files or directories, in each side\'s tree', ['scenarios/'])
+    .option('--base <dir>', 'the base side\'s checkout (default: the current folder)')
+    .option('--head <dir>', 'the head side\'s checkout (default: the current folder)')
+    .option('--base-env <K=V>', 'environment for the base side\'s command workloads (repeatable)', collect, [])
+    .option('--head-env <K=V>', 'environment for the head side\'s command workloads (repeatable)', collect, [])
+    .option('--prepare <argv>', 'build each side once in its tree before measuring (an argv, not a shell line)')
+    .option('--rounds <min:max>', 'rounds until decided (overrides the scenario\'s rounds; default 5:30)')
+    .option('--warmup <n>', 'warm-up repetitions per side', positiveInt)
+    .option('--seed <n>', 'seed of the round order (default: from the run id; recorded in report.json)', positiveInt)
+    .addOption(new Option('--test <test>', 'paired test').choices(['signed-rank', 'bootstrap']))
+    .option('--scenario <name>', 'only this scenario (repeatable)', collect, [])
+    .option('--out <dir>', 'write the reports into this directory')
+    .action(async (paths: string[], o: { base?: string; head?: string; baseEnv: string[]; headEnv: string[]; prepare?: string; rounds?: string; warmup?: number; seed?: number; test?: 'signed-rank' | 'bootstrap'; scenario: string[]; out?: string }) => {
+      const { abCommand, parseRounds } = await import('./commands/ab.js');
+      const { rounds, ...rest } = o;
+      done(await abCommand({ paths, ...rest, ...(rounds !== undefined && { rounds: parseRounds(rounds) }) }, io));
+    });
+
   const baseline = program.command('baseline').description('manage stored baselines');
   withScenarioRunOptions(baseline.command('update'))
     .description('record new baselines (runs the scenarios, or takes them from a report)')

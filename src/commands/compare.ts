@@ -20,6 +20,8 @@ export async function compareCommand(o: CompareCommandOptions, io: Io): Promise<
   const current = await readBaselineOrReport(currentPath);
   if (current.kind !== 'report') throw new InputError('the second file must be a report.json written by kdelta run', { file: currentPath });
   const base = await readBaselineOrReport(resolve(io.cwd, o.base));
+  if (base.kind === 'report' && base.report.ab) io.stderr.write(`kdelta: ${base.path} is a kdelta ab report: its base side is the baseline\n`);
+  if (current.report.ab) io.stderr.write(`kdelta: ${currentPath} is a kdelta ab report: its head side is compared\n`);
   await checkOutDir(o.out, io);
   const env = current.report.environment;
   const runs = [];

@@ -25,6 +25,12 @@ export interface Subject {
   /** Repetitions in the baseline and in the current run. */
   n: [number, number];
   family: { size: number; correction: Correction };
+  /**
+   * Set when both sides ran interleaved on this machine and were compared round by round
+   * (`kdelta ab`): the rounds measured, the sequential design's bounds, and whether a pass
+   * came from the interval lying inside the tolerance.
+   */
+  paired?: { rounds: number; design: { min: number; max: number }; equivalent: boolean };
 }
 
 /** Why a comparison could not decide. */

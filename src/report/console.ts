@@ -10,6 +10,7 @@ import {
   worstFailures,
   type ItemStatus,
 } from './items.js';
+import { sidesOf } from './sides.js';
 import type { Report, ScenarioReport } from './types.js';
 import { inertLine, inertText } from '../workflow-commands.js';
 
@@ -120,7 +121,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
   const worst = worstFailures(report, options.maxWorst ?? 5);
   if (worst.length) {
     lines.push(paint('bold', 'worst regressions:'));
-    for (const item of worst) lines.push(`  ${printable(item.scenario.name)}: ${printable(failureLine(item))}`);
+    for (const item of worst) lines.push(`  ${printable(item.scenario.name)}: ${printable(failureLine(item, sidesOf(report)))}`);
     if (failures.length > worst.length) lines.push(`  … and ${formatCount(failures.length - worst.length)} more in the reports`);
   }
   if (options.written) {

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { environmentErrorOf, failureLine, worstFailures } from './items.js';
 import { renderMarkdown } from './markdown.js';
+import { sidesOf } from './sides.js';
 import type { Report } from './types.js';
 import { escapeCommandData, escapeCommandProperty, groupEndCommand, groupStartCommand } from '../workflow-commands.js';
 
@@ -72,7 +73,7 @@ export function annotationCommands(report: Report, env: Record<string, string | 
         file: annotationFile(item.scenario.file, workspace),
         title: `kdelta: ${item.verdict?.status === 'limit-exceeded' ? 'limit exceeded' : 'regression'} in ${item.scenario.name}`,
       },
-      failureLine(item),
+      failureLine(item, sidesOf(report)),
     ),
   );
   const failed = report.scenarios.filter((s) => s.failure !== null).slice(0, MAX_ANNOTATIONS);

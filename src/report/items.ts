@@ -1,6 +1,7 @@
 import { metricUnit } from '../metrics/units.js';
 import { formatChange, formatCi, formatFraction, formatP, formatValue } from './format.js';
 import type { LimitReport, MetricReport, Report, ScenarioReport, Verdict, VerdictStatus } from './types.js';
+import { sidesOf, type Sides } from './sides.js';
 
 /**
  * One row of what gates a run: a gated metric or an absolute limit of one scenario. Every
@@ -85,7 +86,7 @@ export function worstFailures(report: Report, max: number): GatedItem[] {
  * `sched.ready_delay.p99 +14.2% vs baseline, limit +10%, p=0.003`. Numbers only in the
  * message, never in test names.
  */
-export function failureLine(item: GatedItem): string {
+export function failureLine(item: GatedItem, sides: Sides = sidesOf({})): string {
   const v = item.verdict;
   if (v === null) return `${item.name}: no verdict`;
   switch (v.status) {
@@ -93,7 +94,7 @@ export function failureLine(item: GatedItem): string {
     case 'regression':
     case 'improvement':
     case 'inconclusive': {
-      const parts = [`${item.name} ${formatChange(v.change)} vs baseline`];
+      const parts = [`${item.name} ${formatChange(v.change)} ${sides.vs}`];
       const tol = item.kind === 'metric' ? item.metric.tolerance : undefined;
       if (tol !== undefined) parts.push(`limit ${item.metric?.better === 'higher' ? '-' : '+'}${formatFraction(tol)}`);
       parts.push(`p=${formatP(v.adjustedP)}`);
@@ -110,12 +111,13 @@ export function failureLine(item: GatedItem): string {
 /** The figures behind a verdict, one per line, for JUnit bodies and details. */
 export function verdictDetailLines(item: GatedItem, report: Report): string[] {
   const lines: string[] = [];
+  const sides = sidesOf(report);
   const m = item.metric;
   if (item.kind === 'limit') lines.push(`limit: ${item.limit.text}`);
   if (m) {
     lines.push(`metric: ${m.name} (${m.unit}, ${m.better} is better)`);
-    if (m.baseline) lines.push(`baseline median: ${formatValue(m.baseline.summary.median, m.unit)} (n=${m.baseline.samples.length})`);
-    lines.push(`current median: ${formatValue(m.summary.median, m.unit)} (n=${m.samples.length})`);
+    if (m.baseline) lines.push(`${sides.base} median: ${formatValue(m.baseline.summary.median, m.unit)} (n=${m.baseline.samples.length})`);
+    lines.push(`${sides.current} median: ${formatValue(m.summary.median, m.unit)} (n=${m.samples.length})`);
   }
   const v = item.verdict;
   if (v === null) return [...lines, 'verdict: none'];
@@ -125,13 +127,13 @@ export function verdictDetailLines(item: GatedItem, report: Report): string[] {
     case 'regression':
     case 'improvement':
     case 'inconclusive':
-      lines.push(`change: ${formatChange(v.change)} (95% CI ${formatCi(v.ci)})`);
+      lines.push(`change: ${formatChange(v.change)} (${sides.interval} ${formatCi(v.ci)})`);
       if (m?.tolerance !== undefined) lines.push(`tolerance: ${formatFraction(m.tolerance)}`);
       lines.push(
         `p-value: ${formatP(v.pValue)} (adjusted ${formatP(v.adjustedP)}, ${report.family.correction} over ${report.family.size})`,
       );
       lines.push(`minimum detectable effect: ${formatChange(v.mde).replace(/^\+/, '')}`);
-      if (v.status === 'inconclusive') lines.push(`repetitions needed per side: ${v.neededRepetitions}`);
+      if (v.status === 'inconclusive') lines.push(`${sides.neededLabel}: ${v.neededRepetitions}`);
       if ('warning' in v && v.warning) lines.push(`warning: ${v.warning}`);
       break;
     case 'limit-exceeded':

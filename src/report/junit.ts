@@ -1,3 +1,5 @@
+import { explanationOf } from './explain.js';
+import { sidesOf } from './sides.js';
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import type { Fingerprint } from '../environment/types.js';
 import {
@@ -42,7 +44,8 @@ type Outcome =
 
 function outcomeOf(item: GatedItem, scenario: ScenarioReport, report: Report): Outcome {
   const v = item.verdict;
-  const body = verdictDetailLines(item, report).join('\n');
+  const why = explanationOf(report, scenario.name, item.name);
+  const body = [...verdictDetailLines(item, report), ...(why ? [`kernel: ${why}`] : [])].join('\n');
   if (v === null) {
     const why = scenario.failure ? `no verdict: the workload failed (${scenario.failure.message})` : 'no verdict';
     return { kind: 'skipped', reason: why };
@@ -52,11 +55,11 @@ function outcomeOf(item: GatedItem, scenario: ScenarioReport, report: Report): O
     case 'improvement':
       return { kind: 'pass' };
     case 'regression':
-      return { kind: 'failure', message: failureLine(item), type: 'regression', body };
+      return { kind: 'failure', message: failureLine(item, sidesOf(report)), type: 'regression', body };
     case 'limit-exceeded':
-      return { kind: 'failure', message: failureLine(item), type: 'limit-exceeded', body };
+      return { kind: 'failure', message: failureLine(item, sidesOf(report)), type: 'limit-exceeded', body };
     case 'inconclusive':
-      return { kind: 'skipped', reason: `inconclusive: ${v.message} (needs ${v.neededRepetitions} repetitions per side)` };
+      return { kind: 'skipped', reason: `inconclusive: ${v.message} (needs ${v.neededRepetitions} ${sidesOf(report).needed})` };
     case 'no-baseline':
       return { kind: 'skipped', reason: `no baseline: ${v.message}` };
     case 'unavailable':
@@ -108,7 +111,9 @@ export function renderJunit(report: Report): string {
     suite.property('kdelta.scenarioFile', scenario.file);
     suite.property('kdelta.status', scenario.status);
     for (const [k, v] of fingerprintProperties(report.environment)) suite.property(k, v);
-    if (scenario.baseline) {
+    const ab = report.ab?.scenarios.find((a) => a.name === scenario.name);
+    if (ab) suite.property('kdelta.ab.rounds', String(ab.rounds));
+    if (scenario.baseline && !report.ab) {
       suite.property('kdelta.baseline.machine', scenario.baseline.machine);
       suite.property('kdelta.baseline.mismatch', scenario.baseline.mismatch.join('; '));
     }
@@ -122,7 +127,7 @@ export function renderJunit(report: Report): string {
         .className(classname)
         .name('workload')
         .time(0)
-        .error(`workload failed in repetition ${f.repetition} (${how}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
+        .error(`workload failed in ${sidesOf(report).repetition} ${f.repetition} (${how}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
     }
 
     const envError = environmentErrorOf(scenario);

@@ -165,7 +165,7 @@ function failureMarkdown(s: ScenarioReport): string[] {
   ];
 }
 
-function scenarioFacts(s: ScenarioReport): string[] {
+function scenarioFacts(s: ScenarioReport, ab: Report['ab']): string[] {
   const iso =
     s.isolation.kind === 'cgroup'
       ? `cgroup ${escapeMarkdown(s.isolation.path)}`
@@ -174,10 +174,14 @@ function scenarioFacts(s: ScenarioReport): string[] {
     escapeParagraph(s.description),
     '',
     `- file: ${escapeMarkdown(s.file)}`,
-    `- ${plural(s.repetitions, 'repetition')} after ${formatCount(s.warmup)} warm-up · isolation: ${iso}`,
+    ab
+      ? `- ${plural(s.repetitions, 'round')} of both sides, interleaved, after ${formatCount(s.warmup)} warm-up each · isolation: ${iso}`
+      : `- ${plural(s.repetitions, 'repetition')} after ${formatCount(s.warmup)} warm-up · isolation: ${iso}`,
   ];
   const b = s.baseline;
-  if (b) {
+  if (ab) {
+    out.push(`- base side: ${escapeMarkdown(ab.sides.base.dir)}, measured beside the head round by round (no stored baseline)`);
+  } else if (b) {
     out.push(
       `- baseline: ${escapeMarkdown(b.path)} (machine ${escapeMarkdown(b.machine)}, recorded ${escapeMarkdown(b.recordedAt)}${
         b.stale ? ', ⚠️ stale: the workload changed since' : ''
@@ -191,7 +195,7 @@ function scenarioFacts(s: ScenarioReport): string[] {
   return out;
 }
 
-export function scenarioDetails(s: ScenarioReport, items: readonly GatedItem[]): string {
+export function scenarioDetails(s: ScenarioReport, items: readonly GatedItem[], ab?: Report['ab']): string {
   const mine = items.filter((i) => i.scenario === s);
   const counts = countByStatus(mine);
   const summaryCounts = (Object.keys(counts) as ItemStatus[])
@@ -204,7 +208,7 @@ export function scenarioDetails(s: ScenarioReport, items: readonly GatedItem[]):
       summaryCounts ? ` · ${escapeHtml(summaryCounts)}` : ''
     }</summary>`,
     '',
-    ...scenarioFacts(s),
+    ...scenarioFacts(s, ab),
     ...failureMarkdown(s),
     ...(s.irqTable ? ['**Interrupts per NUMA node** (summed over the counted repetitions)', '', ...irqTableMarkdown(s.irqTable)] : []),
     ...histogramSections(s),

@@ -1,3 +1,5 @@
+import { explanationLines } from './explain.js';
+import { sidesOf, type Sides } from './sides.js';
 import { formatChange, formatCi, formatCount, formatValue } from './format.js';
 import {
   countByStatus,
@@ -42,6 +44,13 @@ function limitText(variant: MarkdownVariant): string {
   return variant === 'summary' ? 'this step summary under 1 MiB' : 'this comment under 65,000 characters';
 }
 
+/** An A/B run says what it compared, and that no stored baseline was used. */
+function abLine(ab: NonNullable<Report['ab']>): string {
+  const rounds = ab.scenarios.filter((s) => s.state === 'paired').map((s) => s.rounds);
+  const measured = rounds.length ? `${Math.min(...rounds)}${Math.max(...rounds) > Math.min(...rounds) ? `-${Math.max(...rounds)}` : ''}` : '0';
+  return `A/B on this machine: head ${escapeMarkdown(ab.sides.head.dir)} vs base ${escapeMarkdown(ab.sides.base.dir)}, interleaved, ${measured} rounds (sequential design ${ab.rounds.min}-${ab.rounds.max}), paired ${ab.test}, seed ${ab.seed}; no stored baseline`;
+}
+
 function headline(report: Report, items: readonly GatedItem[]): string[] {
   const failures = items.filter(isFailure).length;
   const failed = report.scenarios.filter((s) => s.failure !== null).length;
@@ -71,6 +80,7 @@ function headline(report: Report, items: readonly GatedItem[]): string[] {
     `${plural(report.scenarios.length, 'scenario')} (${byScenario.join(', ') || 'none'}) · ` +
       `${plural(items.length, 'gated check')}${byVerdict.length ? `: ${byVerdict.join(', ')}` : ''} · ` +
       `p-values adjusted (${report.family.correction}) over ${plural(report.family.size, 'metric')}`,
+    ...(report.ab ? ['', abLine(report.ab)] : []),
     '',
     `Run ${escapeMarkdown(report.runId)} · kdelta ${escapeMarkdown(report.kdeltaVersion)} · ` +
       `${escapeMarkdown(report.startedAt)} → ${escapeMarkdown(report.endedAt)}`,
@@ -85,7 +95,7 @@ interface Row {
   pass: boolean;
 }
 
-function itemRow(item: GatedItem, order: number): Row {
+function itemRow(item: GatedItem, order: number, sides: Sides): Row {
   const v = item.verdict;
   const m = item.metric;
   const unit = m?.unit ?? '';
@@ -96,7 +106,7 @@ function itemRow(item: GatedItem, order: number): Row {
   let verdict = STATUS_LABEL[itemStatus(item)];
   if (v && (v.status === 'pass' || v.status === 'regression' || v.status === 'improvement' || v.status === 'inconclusive')) {
     change = `${formatChange(v.change)} (${formatCi(v.ci)})`;
-    if (v.status === 'inconclusive') verdict += ` (needs ${formatCount(v.neededRepetitions)} reps)`;
+    if (v.status === 'inconclusive') verdict += ` (needs ${formatCount(v.neededRepetitions)} ${sides.neededShort})`;
     if ('warning' in v && v.warning) verdict += ` ⚠️ ${escapeMarkdown(v.warning)}`;
   }
   const name = item.kind === 'limit' ? `limit: ${escapeMarkdown(item.name)}` : escapeMarkdown(item.name);
@@ -108,7 +118,7 @@ function itemRow(item: GatedItem, order: number): Row {
   };
 }
 
-function failureRow(s: ScenarioReport, order: number): Row | null {
+function failureRow(s: ScenarioReport, order: number, sides: Sides): Row | null {
   const f = s.failure;
   const envError = environmentErrorOf(s);
   if (envError !== null) {
@@ -119,14 +129,14 @@ function failureRow(s: ScenarioReport, order: number): Row | null {
   return {
     rank: -1,
     order,
-    cells: [escapeMarkdown(s.name), 'workload', '—', '—', '—', `⚠️ failed (${escapeMarkdown(how)}, repetition ${f.repetition})`],
+    cells: [escapeMarkdown(s.name), 'workload', '—', '—', '—', `⚠️ failed (${escapeMarkdown(how)}, ${sides.repetition} ${f.repetition})`],
     pass: false,
   };
 }
 
-function tableLines(rows: readonly Row[]): string[] {
+function tableLines(rows: readonly Row[], sides: Sides): string[] {
   return [
-    '| Scenario | Metric | Baseline (median) | Current (median) | Change (95% CI) | Verdict |',
+    `| Scenario | Metric | ${sides.baseColumn} | ${sides.currentColumn} | ${sides.changeColumn} | Verdict |`,
     '| :-- | :-- | --: | --: | --: | :-- |',
     ...rows.map((r) => `| ${r.cells.join(' | ')} |`),
   ];
@@ -135,11 +145,12 @@ function tableLines(rows: readonly Row[]): string[] {
 /** Worst first (failed workloads, regressions, broken limits ... passes), report order within. */
 function headlineRows(report: Report, items: readonly GatedItem[]): Row[] {
   const rows: Row[] = [];
+  const sides = sidesOf(report);
   report.scenarios.forEach((s, i) => {
-    const r = failureRow(s, i);
+    const r = failureRow(s, i, sides);
     if (r) rows.push(r);
   });
-  items.forEach((item, i) => rows.push(itemRow(item, report.scenarios.length + i)));
+  items.forEach((item, i) => rows.push(itemRow(item, report.scenarios.length + i, sides)));
   return rows.sort((a, b) => a.rank - b.rank || a.order - b.order);
 }
 
@@ -162,14 +173,16 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
   const head = headline(report, items);
   const env = environmentMarkdown(report);
   const allRows = headlineRows(report, items);
+  const why = explanationLines(report);
 
   const notice = (text: string): string => `> [!NOTE]\n> ${text}\n`;
   const assemble = (rows: readonly Row[], tableNotice: string | null, details: readonly string[], detailsNotice: string | null): string =>
     [
       ...head,
       '',
-      ...(rows.length ? tableLines(rows) : ['_No gated metrics or limits in this run._']),
+      ...(rows.length ? tableLines(rows, sidesOf(report)) : ['_No gated metrics or limits in this run._']),
       '',
+      ...(why.length ? ["**What the kernel saw move with it** (never gating)", '', ...why.map((w) => `- ${escapeMarkdown(w)}`), ''] : []),
       ...(tableNotice ? [notice(tableNotice)] : []),
       ...(detailsNotice ? [notice(detailsNotice)] : []),
       env,
@@ -181,7 +194,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
     .map((s, i) => ({ s, i }))
     .sort((a, b) => scenarioRank(a.s) - scenarioRank(b.s) || a.i - b.i)
     .map(({ s }) => s);
-  const blocks = scenarios.map((s) => scenarioDetails(s, items));
+  const blocks = scenarios.map((s) => scenarioDetails(s, items, report.ab));
 
   const full = assemble(allRows, null, blocks, null);
   if (sizeOf(full, variant) <= limit) return full;

@@ -144,18 +144,23 @@ export function baselineFromSaved(saved: SavedResult, scenario: string, workload
   }
   const s = saved.report.scenarios.find((x) => x.name === scenario);
   if (!s || s.failure) return null;
+  // An A/B report's scenarios are its head side; the base side it was measured against is the baseline it offers.
+  const ab = saved.report.ab !== undefined;
   const metrics: Baseline['metrics'] = {};
-  for (const m of s.metrics) if (m.samples.length > 0) metrics[m.name] = { unit: m.unit, better: m.better, samples: m.samples };
+  for (const m of s.metrics) {
+    const samples = ab ? (m.baseline?.samples ?? []) : m.samples;
+    if (samples.length > 0) metrics[m.name] = { unit: m.unit, better: m.better, samples };
+  }
   return {
     path: saved.path,
     baseline: {
       schemaVersion: 1,
       scenario,
       workloadHash: workloadHash ?? '',
-      machine: 'report',
+      machine: ab ? 'report (base side of kdelta ab)' : 'report',
       metrics,
       environment: saved.report.environment,
-      provenance: { commit: null, time: saved.report.startedAt, reason: `report ${saved.report.runId}`, kdeltaVersion: saved.report.kdeltaVersion },
+      provenance: { commit: null, time: saved.report.startedAt, reason: `${ab ? 'base side of A/B report' : 'report'} ${saved.report.runId}`, kdeltaVersion: saved.report.kdeltaVersion },
     },
     mismatch: fingerprintMismatch(saved.report.environment, environment),
     stale: false,

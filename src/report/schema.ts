@@ -3,7 +3,7 @@ import { fingerprintSchema } from '../environment/schema.js';
 import { schemaValidator } from '../schema-validator.js';
 import { cpuSeriesSchema, timelineSchema } from './timeline-schema.js';
 import type { Report } from './types.js';
-import { availabilitySchema, metricSchema, nonNegativeInteger, stringList, verdictSchema } from './schema-parts.js';
+import { availabilitySchema, metricSchema, nonNegativeInteger, numberOrNull, stringList, verdictSchema } from './schema-parts.js';
 
 /*
  * The JSON Schema of report.json, written out as schemas/report.schema.json by
@@ -133,6 +133,30 @@ const scenarioSchema = {
     },
     cpuSeries: cpuSeriesSchema,
     timeline: timelineSchema,
+    explanations: {
+      type: 'array',
+      description: 'For each regression or improvement, the other metrics that moved beyond their own noise (BH), never gating.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['metric', 'status', 'text', 'considered', 'related'],
+        properties: {
+          metric: { type: 'string' },
+          status: { enum: ['regression', 'improvement'] },
+          text: { type: 'string' },
+          considered: nonNegativeInteger,
+          related: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'unit', 'ratio', 'absolute', 'pValue', 'adjustedP'],
+              properties: { name: { type: 'string' }, unit: { type: 'string' }, ratio: numberOrNull, absolute: numberOrNull, pValue: { type: 'number' }, adjustedP: { type: 'number' } },
+            },
+          },
+        },
+      },
+    },
     irqTable: {
       oneOf: [
         {
@@ -195,6 +219,39 @@ export const reportSchema = {
       properties: { size: nonNegativeInteger, correction: { enum: ['holm', 'bh', 'none'] } },
     },
     scenarios: { type: 'array', items: scenarioSchema },
+    ab: {
+      type: 'object',
+      description: 'kdelta ab: the two sides, the rounds design, and the order the sides ran in every round (replayable from the seed).',
+      additionalProperties: false,
+      required: ['seed', 'rounds', 'test', 'sides', 'scenarios'],
+      properties: {
+        seed: nonNegativeInteger,
+        rounds: { type: 'object', additionalProperties: false, required: ['min', 'max'], properties: { min: nonNegativeInteger, max: nonNegativeInteger } },
+        test: { enum: ['signed-rank', 'bootstrap'] },
+        sides: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['base', 'head'],
+          properties: Object.fromEntries(
+            (['base', 'head'] as const).map((k) => [k, { type: 'object', additionalProperties: false, required: ['dir', 'env'], properties: { dir: { type: 'string' }, env: { type: 'object', additionalProperties: { type: 'string' } } } }]),
+          ) as Record<'base' | 'head', { type: 'object'; additionalProperties: false; required: ['dir', 'env']; properties: { dir: { type: 'string' }; env: { type: 'object'; additionalProperties: { type: 'string' } } } }>,
+        },
+        scenarios: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'state', 'rounds', 'order'],
+            properties: {
+              name: { type: 'string' },
+              state: { enum: ['paired', 'new', 'removed'] },
+              rounds: nonNegativeInteger,
+              order: { type: 'array', items: { type: 'array', items: { enum: ['base', 'head'] } } },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

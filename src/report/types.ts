@@ -47,6 +47,8 @@ export interface Report {
   /** The p-values of all gated metrics of the run form one family. */
   family: { size: number; correction: Correction };
   scenarios: ScenarioReport[];
+  /** Present when `kdelta ab` measured two sides on this machine. */
+  ab?: AbReport;
 }
 
 export type ScenarioStatus = 'pass' | 'regression' | 'error';
@@ -118,6 +120,25 @@ interface ScenarioFacts {
   cpuSeries?: ProcCpuSeries[];
   /** Per counted repetition, where the thread groups ran over time (eBPF). */
   timeline?: SchedTimeline[];
+  /** The kernel's explanation of each regression or improvement (never gating). */
+  explanations?: ExplanationReport[];
+}
+
+export interface ExplanationReport {
+  metric: string;
+  status: 'regression' | 'improvement';
+  /** The explanation as one line of plain text (escaped by each writer). */
+  text: string;
+  considered: number;
+  related: Array<{ name: string; unit: string; ratio: number; absolute: number; pValue: number; adjustedP: number }>;
+}
+
+export interface AbReport {
+  seed: number;
+  rounds: { min: number; max: number };
+  test: 'signed-rank' | 'bootstrap';
+  sides: Record<'base' | 'head', { dir: string; env: Record<string, string> }>;
+  scenarios: Array<{ name: string; state: 'paired' | 'new' | 'removed'; rounds: number; order: Array<Array<'base' | 'head'>> }>;
 }
 
 /**

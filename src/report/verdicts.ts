@@ -28,6 +28,10 @@ function head(d: { change: number; ci: [number, number]; adjustedP: number; subj
   const what = Number.isFinite(d.change)
     ? `${change(d.change)} [${change(d.ci[0])}, ${change(d.ci[1])}]`
     : `${formatValue(s.baselineMedian, s.unit, 'message')} -> ${formatValue(s.currentMedian, s.unit, 'message')}`;
+  if (s.paired) {
+    const { rounds, design } = s.paired;
+    return `${s.label} ${what} head vs base over ${rounds} rounds, tolerance ${toleranceText(s)}, p=${p(d.adjustedP)} (paired, sequential ${design.min}-${design.max} rounds, holm over ${s.family.size})`;
+  }
   return `${s.label} ${what} vs baseline, tolerance ${toleranceText(s)}, p=${p(d.adjustedP)} (${familyText(s.family.correction, s.family.size)})`;
 }
 
@@ -40,8 +44,9 @@ function undecidedText(why: Undecided, s: Subject, mde: number): string {
     }
     case 'ci-spans':
     case 'not-significant': {
-      const confidence = `${Number(((1 - s.alpha) * 100).toFixed(1))}%`;
-      const text = why.kind === 'ci-spans' ? `the ${confidence} CI spans both 0 and the tolerance` : 'the change is beyond the tolerance but not significant';
+      // The paired interval is the sequential design's, not a plain (1 - alpha) one.
+      const interval = s.paired ? 'the sequential interval' : `the ${Number(((1 - s.alpha) * 100).toFixed(1))}% CI`;
+      const text = why.kind === 'ci-spans' ? `${interval} spans both 0 and the tolerance` : 'the change is beyond the tolerance but not significant';
       return `${text}, minimum detectable effect ${change(mde).replace('+', '')}`;
     }
   }
@@ -60,7 +65,8 @@ export function verdictOf(d: Decision): Verdict {
     case 'unavailable':
       return { status: 'unavailable', message: `${d.label}: no samples in this run` };
     case 'inconclusive': {
-      const needed = d.neededRepetitions >= 1000 ? 'more than 1000 repetitions per side' : `about ${d.neededRepetitions} repetitions per side`;
+      const unit = d.subject.paired ? 'rounds' : 'repetitions per side';
+      const needed = d.neededRepetitions >= 1000 ? `more than 1000 ${unit}` : `about ${d.neededRepetitions} ${unit}`;
       const { change: c, ci, pValue, adjustedP, mde, neededRepetitions } = d;
       const message = `${head(d)}: inconclusive: ${undecidedText(d.why, d.subject, mde)}; ${needed} needed`;
       return { status: 'inconclusive', change: c, ci, pValue, adjustedP, mde, neededRepetitions, message };
@@ -73,7 +79,7 @@ export function verdictOf(d: Decision): Verdict {
         const warning = mismatchWarning(d.downgraded);
         return { status, change: c, ci, pValue, adjustedP, mde, warning, message: `warning: ${head(d)}: ${warning}` };
       }
-      const outcome = status === 'pass' && d.significant ? 'pass (significant, within tolerance)' : status;
+      const outcome = status !== 'pass' ? status : d.significant ? 'pass (significant, within tolerance)' : d.subject.paired?.equivalent ? 'pass (interval inside the tolerance)' : status;
       return { status, change: c, ci, pValue, adjustedP, mde, message: `${head(d)}: ${outcome}` };
     }
   }

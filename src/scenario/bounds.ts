@@ -9,6 +9,11 @@ export const BOUNDS = {
   repetitions: { min: 1, max: 10_000 },
   warmup: { min: 0, max: 1_000 },
   /**
+   * `kdelta ab` rounds: the signed-rank test cannot reach p < 0.05 in fewer than 5, and the
+   * exact sequential design is calibrated up to 50.
+   */
+  rounds: { min: 5, max: 50 },
+  /**
    * Node's timers hold a signed 32-bit count of milliseconds; a longer delay fires at once.
    * Every duration (timeouts, loads' run times, the sampling interval) is waited on by a timer.
    */

@@ -98,6 +98,7 @@ export function normalizeScenario(file: ScenarioFile, values: ParsedValues, absF
     workload: normalizeWorkload(file.workload, values, dirname(absFile)),
     repetitions: file.repetitions ?? SCENARIO_DEFAULTS.repetitions,
     warmup: file.warmup ?? SCENARIO_DEFAULTS.warmup,
+    ...(file.rounds && { rounds: { min: file.rounds.min, max: file.rounds.max } }),
     collect: normalizeCollect(file.collect, values),
     gate: normalizeGate(file.gate, values),
   };

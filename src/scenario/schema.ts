@@ -218,6 +218,16 @@ export const scenarioSchema = {
       maximum: BOUNDS.warmup.max,
       description: 'Repetitions run first and thrown away. Default 1.',
     },
+    rounds: {
+      type: 'object',
+      description: 'kdelta ab: rounds of both sides, at least min, at most max, stopping once every gated metric is decided. --rounds overrides. Default 5 to 30.',
+      properties: {
+        min: { type: 'integer', minimum: BOUNDS.rounds.min, maximum: BOUNDS.rounds.max },
+        max: { type: 'integer', minimum: BOUNDS.rounds.min, maximum: BOUNDS.rounds.max },
+      },
+      required: ['min', 'max'],
+      additionalProperties: false,
+    },
     collect,
     gate,
   },

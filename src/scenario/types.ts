@@ -13,6 +13,8 @@ export interface Scenario {
   workload: WorkloadSpec;
   repetitions: number;
   warmup: number;
+  /** `kdelta ab` only: the rounds of both sides (at least min, at most max); absent means the command's default. */
+  rounds?: { min: number; max: number };
   collect: CollectSpec;
   gate: GateSpec;
 }

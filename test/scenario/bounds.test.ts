@@ -63,7 +63,7 @@ describe('bounds on what a scenario may ask for', () => {
     const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`).join('\n');
     const problems = check(`name: x\nworkload: { command: [x] }\n${keys}\n`);
     expect(problems).toHaveLength(BOUNDS.problemsShown + 1);
-    expect(problems[0]).toBe('3:1: unknown key "k0" in scenario (allowed: name, description, workload, repetitions, warmup, collect, gate)');
+    expect(problems[0]).toBe('3:1: unknown key "k0" in scenario (allowed: name, description, workload, repetitions, warmup, rounds, collect, gate)');
     expect(problems[BOUNDS.problemsShown]).toBe('102:1: and 39900 more problems in this file');
     // The bound is the test's timeout: the quadratic steps this replaced took 22 s here.
   }, 30_000);

@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { requireBuild } from '../cli/support.js';
@@ -35,18 +35,23 @@ function prEvent(headRepo: string, labels: string[] = []) {
   return { pull_request: { number: 42, head: { sha: SHA, repo: { full_name: headRepo } }, labels: labels.map((name) => ({ name })) } };
 }
 
-function perfGate(name: string, args: string): { records: StepRecord[]; ws: string; artifact: string } {
+function perfGate(name: string, args: string, mode: 'stored' | 'ab' = 'stored'): { records: StepRecord[]; ws: string; artifact: string } {
   const ws = join(runner.root, name);
   const artifact = join(runner.root, `${name}-artifact`);
   workspace(runner, name);
+  // As on a runner (_work/<repo>/<repo>), the workspace's parent belongs to the runner user: A/B mode puts ../base there.
+  if (mode === 'ab') execFileSync('chown', [`${runner.uid}:${runner.gid}`, dirname(ws)]);
+  // The workspace's one commit stands for the pull request's base: an A/A comparison.
+  const baseSha = execFileSync('sudo', ['-u', RUNNER_USER, 'git', 'rev-parse', 'HEAD'], { cwd: ws, encoding: 'utf8' }).trim();
   const event = prEvent(REPO_NAME);
   const ctx: JobContext = {
     runner,
     ws,
     event,
-    env: { KDELTA_PERF_GATE_ARGS: args },
+    env: { KDELTA_PERF_GATE_ARGS: args, ...(mode === 'ab' && { KDELTA_PERF_GATE_MODE: 'ab' }) },
     expressions: {
       'github.event.pull_request.number': '42',
+      'github.event.pull_request.base.sha': baseSha,
       'github.event.pull_request.head.sha': SHA,
       'steps.gate.outputs.exit-code': (s: JobState) => s.steps['gate']?.outputs['exit-code'] ?? '',
     },
@@ -101,6 +106,12 @@ describe('perf-gate, run as the runner user', () => {
     expect(verdict.summary).toContain('no scenario named no-such-scenario');
     expect(readFileSync(join(bad.artifact, 'pr-number.txt'), 'utf8')).toBe('42\n');
   }, 120_000);
+
+  test('stored-baseline mode checks out no base', () => {
+    const base = gate.records.find((r) => r.step.name?.startsWith('Check out and build'))!;
+    expect(base.outcome).toBe('success');
+    expect(base.stdout).toContain('stored-baseline mode: no base checkout');
+  });
 
   test('a fork\'s pull request runs on the bare-metal runner only with the perf-approved label', () => {
     const job = loadJob('perf-gate.yml', 'gate');
@@ -318,3 +329,38 @@ describe('nightly.yml, as the runner user', () => {
   }, 300_000);
 });
 
+
+describe('perf-gate in A/B mode, run as the runner user', () => {
+  // Five rounds: the signed-rank test cannot reach p < 0.05 in five, so this A/A run passes whatever the noise.
+  let ab: ReturnType<typeof perfGate>;
+  beforeAll(() => {
+    ab = perfGate('gate-ab/kdelta', '--scenario syscall-mix --rounds 5:5 --warmup 0', 'ab');
+  }, 300_000);
+
+  test('checks the base commit out into a second worktree beside the workspace', () => {
+    const base = ab.records.find((r) => r.step.name?.startsWith('Check out and build'))!;
+    expect(base.outcome, base.stdout + base.stderr).toBe('success');
+    expect(readFileSync(join(ab.ws, '..', 'base', 'scenarios', 'syscall-mix.yaml'), 'utf8')).toContain('name: syscall-mix');
+  });
+
+  test('measures both sides with kdelta ab and records them in report.json', () => {
+    const measured = ab.records.find((r) => r.step.id === 'gate')!;
+    expect(measured.stderr).toContain('syscall-mix');
+    const report = JSON.parse(readFileSync(join(ab.ws, 'reports/pr/report.json'), 'utf8'));
+    expect(report.ab.sides.base.dir).toBe(join(ab.ws, '..', 'base'));
+    expect(report.ab.sides.head.dir).toBe(ab.ws);
+    expect(report.ab.scenarios[0]).toMatchObject({ name: 'syscall-mix', state: 'paired', rounds: 5 });
+  });
+
+  test('hands every report back to the runner user and uploads comment.md with the PR number', () => {
+    for (const f of filesUnder(join(ab.ws, 'reports'))) expect(statSync(f).uid, f).toBe(runner.uid);
+    expect(readFileSync(join(ab.artifact, 'pr-number.txt'), 'utf8')).toBe('42\n');
+    const comment = readFileSync(join(ab.artifact, 'comment.md'), 'utf8');
+    expect(comment).toContain('syscall-mix');
+    expect(comment).toContain('vs base');
+  });
+
+  test('gates on kdelta ab\'s exit code: every step succeeded on an A/A run', () => {
+    expect(ab.records.map((r) => [r.step.name ?? r.step.uses, r.outcome])).toEqual(ab.records.map((r) => [r.step.name ?? r.step.uses, 'success']));
+  });
+});

@@ -2,6 +2,7 @@ import type { Finding } from '../problem.js';
 import { requiredCollectorsOn, syscallNames } from './collect.js';
 import { RuleContext, type ParsedValues, type Rule, type RuleOptions } from './context.js';
 import { durations } from './durations.js';
+import { roundsOrder } from './rounds.js';
 import { gatePatterns, limits, tolerances } from './gate.js';
 import { commandOnlyKeys, metricRegexes, uniqueWorkloadMetrics } from './workload.js';
 
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   tolerances,
   gatePatterns,
   limits,
+  roundsOrder,
 ];
 
 export function runRules(raw: Record<string, unknown>, options: RuleOptions): { findings: Finding[]; values: ParsedValues } {

@@ -1,0 +1,158 @@
+import type { MachineFacts } from '../environment/types.js';
+import { aggregateRepetitions } from '../metrics/aggregate.js';
+import type { Metric, MetricPoint } from '../metrics/types.js';
+import type { CollectorName, Scenario } from '../scenario/types.js';
+import { createRepetitionCgroups, type RepetitionCgroups } from './cgroups.js';
+import { ScenarioCollectors } from './collectors.js';
+import { mergeIrqTables } from './irq-merge.js';
+import type { Progress } from './progress.js';
+import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
+
+export type Side = 'base' | 'head';
+export const SIDES: readonly Side[] = ['base', 'head'];
+
+/** One scenario as each side's tree defines it. */
+export interface AbPair {
+  name: string;
+  base: Scenario;
+  head: Scenario;
+}
+
+export interface AbOptions {
+  facts: MachineFacts;
+  runId: string;
+  rounds: { min: number; max: number };
+  warmup?: number;
+  /** Seeded from the run's seed: the order of the sides in every round follows from it, so a run can be replayed. */
+  random: () => number;
+  signal: AbortSignal;
+  progress: Progress;
+  /** Called after every round from rounds.min on with both sides' metrics so far; true stops the loop. */
+  decided: (base: Metric[], head: Metric[]) => boolean;
+}
+
+/** Both sides of one scenario, measured in interleaved rounds. */
+export interface AbScenarioRun {
+  name: string;
+  base: ScenarioRun;
+  head: ScenarioRun;
+  rounds: number;
+  /** The rounds it was allowed (the sequential design the comparison must use). */
+  design: { min: number; max: number };
+  /** The order the sides ran in, round by round (warm-up first, as round 0). */
+  order: Side[][];
+}
+
+interface SideState {
+  side: Side;
+  scenario: Scenario;
+  workload: PreparedWorkload;
+  cgroups: RepetitionCgroups;
+  captures: MetricPoint[][];
+  lost: LostData[];
+  failure: RunFailure | null;
+  irqTable: IrqTable | null;
+}
+
+function keep(state: SideState, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], caps: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
+  for (const { name, capture } of caps) {
+    points.push(...capture.metrics);
+    for (const what of capture.lost) state.lost.push({ repetition: counted, collector: name, what });
+    const status = collectors.statuses.find((c) => c.name === name);
+    for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
+    const table = capture.tables?.irq;
+    if (table) state.irqTable = mergeIrqTables(state.irqTable, table);
+  }
+  for (const dead of collectors.dead()) state.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
+  collectors.counted(caps);
+  state.captures.push(points);
+}
+
+/** Runs one repetition of one side; false when the workload failed (the loop stops). */
+async function runRepetition(state: SideState, rep: RepetitionRef, collectors: ScenarioCollectors, counted: number, o: AbOptions): Promise<boolean> {
+  await collectors.beforeRepetition(rep);
+  const outcome = await state.workload.run({ cgroup: rep.cgroup, signal: o.signal });
+  const tasks = outcome.state === 'ok' ? outcome.tasks : { pid: null, threads: [] };
+  const caps = await collectors.afterRepetition(rep, tasks);
+  if (outcome.state === 'failed') {
+    state.failure = { repetition: counted, kind: outcome.kind, exitCode: outcome.exitCode, signal: outcome.signal, message: `${state.side}: ${outcome.message}`, stderrTail: outcome.stderrTail };
+    return false;
+  }
+  o.progress.repetitionDone(`${state.scenario.name} (${state.side})`, counted - 1, rep.warmup, outcome.wallTimeNs);
+  if (rep.warmup) return true;
+  keep(state, collectors, counted, [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics], caps);
+  return true;
+}
+
+/**
+ * Each side's repetitions in a cgroup of its own (`<scenario>.base/`, `<scenario>.head/`),
+ * the head side's numbered after the base side's so one capture can tell every repetition apart.
+ */
+async function sideStates(pair: AbPair, o: AbOptions, deps: RunnerDeps, warmup: number, states: SideState[]): Promise<void> {
+  const count = warmup + o.rounds.max;
+  for (const [k, side] of SIDES.entries()) {
+    const scenario = pair[side];
+    const workload = await deps.prepareWorkload(scenario.workload);
+    const cgroups = await createRepetitionCgroups({ facts: o.facts, pid: deps.pid, runId: o.runId, scenario: `${pair.name}.${side}`, count, warmup }, deps.cgroups);
+    cgroups.reps = cgroups.reps.map((r) => ({ ...r, index: r.index + k * count }));
+    states.push({ side, scenario, workload, cgroups, captures: [], lost: [], failure: null, irqTable: null });
+  }
+}
+
+/** The rounds: warm-up per side, then each round runs both sides once in a seeded random order, until decided or rounds.max. */
+async function runRounds(states: SideState[], collectors: ScenarioCollectors, warmup: number, o: AbOptions): Promise<{ rounds: number; order: Side[][] }> {
+  const shuffled = (): SideState[] => (o.random() < 0.5 ? [states[0]!, states[1]!] : [states[1]!, states[0]!]);
+  const order: Side[][] = [];
+  const warm = shuffled();
+  order.push(warm.map((s) => s.side));
+  for (const s of warm) for (let i = 0; i < warmup; i++) if (!(await runRepetition(s, s.cgroups.reps[i]!, collectors, i + 1, o))) return { rounds: 0, order };
+  let rounds = 0;
+  while (rounds < o.rounds.max && !o.signal.aborted) {
+    const sides = shuffled();
+    order.push(sides.map((s) => s.side));
+    for (const s of sides) if (!(await runRepetition(s, s.cgroups.reps[warmup + rounds]!, collectors, rounds + 1, o))) return { rounds, order };
+    rounds++;
+    if (rounds >= o.rounds.min && o.decided(aggregateRepetitions(states[0]!.captures), aggregateRepetitions(states[1]!.captures))) break;
+  }
+  return { rounds, order };
+}
+
+/**
+ * Measures both sides of one scenario on this machine, interleaved: every repetition in a
+ * cgroup of its own, all created first so one eBPF program admits both sides' cgroups and
+ * both pay the same capture. Collectors follow the head side's `collect`, started and
+ * stopped as `kdelta run` does. Whatever happens, collectors are stopped and cgroups removed.
+ */
+export async function runAbScenario(pair: AbPair, o: AbOptions, deps: RunnerDeps): Promise<AbScenarioRun> {
+  const warmup = o.warmup ?? pair.head.warmup;
+  const { progress } = o;
+  const collectors = new ScenarioCollectors(pair.head, o.facts, deps.collectors, progress);
+  const states: SideState[] = [];
+  let result = { rounds: 0, order: [] as Side[][] };
+  try {
+    await sideStates(pair, o, deps, warmup, states);
+    const isolation = states[0]!.cgroups.isolation;
+    if (isolation.kind !== 'cgroup') progress.warn(`${pair.name}: ${isolation.reason}`);
+    await collectors.start(states.flatMap((s) => s.cgroups.reps), o.signal);
+    progress.scenarioStart(pair.name, 2 * o.rounds.max, 2 * warmup);
+    result = await runRounds(states, collectors, warmup, o);
+  } finally {
+    await collectors.stop();
+    for (const s of states) await s.cgroups.remove((message) => progress.warn(message));
+  }
+  const failed = states.find((s) => s.failure);
+  progress.scenarioEnd(pair.name, failed ? `failed: ${failed.failure!.message}` : `${result.rounds} rounds measured`);
+  const statuses = collectors.statuses.map(({ name, enabled, availability, notes }) => ({ name, enabled, availability, notes }));
+  const runOf = (s: SideState): ScenarioRun => ({
+    scenario: s.scenario,
+    repetitions: result.rounds,
+    warmup,
+    metrics: aggregateRepetitions(s.captures.slice(0, result.rounds)),
+    collectors: statuses,
+    isolation: s.cgroups.isolation,
+    lost: s.lost,
+    failure: failed?.failure ?? null,
+    irqTable: s.irqTable,
+  });
+  return { name: pair.name, base: runOf(states[0]!), head: runOf(states[1]!), rounds: result.rounds, design: o.rounds, order: result.order };
+}
