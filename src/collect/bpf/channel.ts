@@ -25,6 +25,8 @@ export class LoaderChannel {
   private readonly child: ChildProcess;
   private stderr = '';
   private exited = false;
+  /** How the loader ended (`SIGKILL`, `exit status 1`), once it has. */
+  exitedHow: string | null = null;
   private current = emptyDump();
   private readonly waiting: Array<{ want: Want; resolve: (v: unknown) => void }> = [];
   readonly unparsed: string[] = [];
@@ -38,8 +40,9 @@ export class LoaderChannel {
     c.stderr?.on('data', (s: string) => (this.stderr = (this.stderr + s).slice(-4000)));
     if (c.stdout) createInterface({ input: c.stdout, crlfDelay: Infinity }).on('line', (l) => this.onLine(l));
     c.on('error', (e) => (this.stderr += e.message));
-    c.on('exit', () => {
+    c.on('exit', (code, signal) => {
       this.exited = true;
+      this.exitedHow = signal ?? `exit status ${String(code)}`;
       live.delete(c);
       for (const w of this.waiting.splice(0)) w.resolve(null);
     });

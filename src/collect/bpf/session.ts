@@ -119,24 +119,24 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     },
 
     async beforeRepetition(rep: RepetitionRef): Promise<void> {
-      if (!ch?.running || !rep.cgroup) return;
+      if (!ch || !rep.cgroup) return;
+      // A loader that died between repetitions is a collector that died: the runner marks its
+      // metrics unavailable from here on instead of reading zeros from a capture that is gone.
+      if (!ch.running) throw ch.fail(`the loader stopped (${ch.exitedHow ?? 'unknown'})`);
       // Both commands in one write: the loader answers them in order, one round trip.
       await Promise.all([ch.request<number>('admitted', `admit ${rep.cgroup.id.toString()}`, dumpTimeoutMs), ch.dump(dumpTimeoutMs)]);
     },
 
     async afterRepetition(rep: RepetitionRef, _tasks: TaskSet): Promise<RepetitionCapture> {
       const capture: RepetitionCapture = { metrics: [], lost: [], notes: [] };
-      if (!ch?.running || !rep.cgroup) {
+      if (!ch || !rep.cgroup) {
         capture.lost.push('eBPF capture (libbpf) was not running for this repetition');
         return capture;
       }
-      try {
-        const d = await ch.dump(dumpTimeoutMs);
-        if (d) await metricsOf(d, capture);
-        else capture.lost.push('eBPF capture (libbpf) stopped during the repetition');
-      } catch (err) {
-        capture.lost.push((err as Error).message);
-      }
+      if (!ch.running) throw ch.fail(`the loader stopped (${ch.exitedHow ?? 'unknown'})`);
+      const d = await ch.dump(dumpTimeoutMs);
+      if (!d) throw ch.fail(`the loader stopped during the repetition (${ch.exitedHow ?? 'unknown'})`);
+      await metricsOf(d, capture);
       return capture;
     },
 
