@@ -3,7 +3,7 @@ import { requiredCollectorsOn, syscallNames } from './collect.js';
 import { RuleContext, type ParsedValues, type Rule, type RuleOptions } from './context.js';
 import { durations } from './durations.js';
 import { gatePatterns, limits, tolerances } from './gate.js';
-import { commandOnlyKeys, metricRegexes, uniqueWorkloadMetrics } from './workload.js';
+import { commandOnlyKeys, metricRegexes, serviceReady, uniqueWorkloadMetrics } from './workload.js';
 
 export type { ParsedValues, RuleOptions } from './context.js';
 
@@ -16,6 +16,7 @@ export const RULES: readonly Rule[] = [
   durations,
   uniqueWorkloadMetrics,
   metricRegexes,
+  serviceReady,
   requiredCollectorsOn,
   syscallNames,
   tolerances,
