@@ -1,5 +1,6 @@
 // The service's scenario keys (schema, rules, normalizing) and the pure parts of its metrics.
 import { describe, expect, it } from 'vitest';
+import { workloadHash } from '../../src/baselines/hash.js';
 import { scenarioFromText } from '../../src/scenario/load.js';
 import { parseCpuStat, parseThreadCounters, serviceMetrics, type ServiceCounters } from '../../src/workload/service-metrics.js';
 
@@ -84,5 +85,16 @@ describe('service metrics', () => {
     expect(metric(points, 'service.context_switches')).toBe(16);
     expect(metric(points, 'service.run_delay.total')).toBe(350);
     expect(points.every((p) => p.name.startsWith('service.') && p.better === 'lower')).toBe(true);
+  });
+});
+
+describe('the workload hash of a service scenario', () => {
+  it('is the same for the same checkout in another folder, and ignores the readiness timeout', () => {
+    const text = (timeout: string) => `name: svc\nworkload:\n  service:\n    command: [srv]\n    ready: { delay: 1s }\n    timeout: ${timeout}\n    cwd: fixture\n  command: [drv]\n`;
+    const a = scenarioFromText('svc.yaml', '/ci/one/scenarios/svc.yaml', text('5s')).scenario!;
+    const b = scenarioFromText('svc.yaml', '/ci/two/scenarios/svc.yaml', text('9s')).scenario!;
+    const c = scenarioFromText('svc.yaml', '/ci/two/scenarios/svc.yaml', text('9s').replace('[srv]', '[srv2]')).scenario!;
+    expect(workloadHash(a.workload, '/ci/one/scenarios')).toBe(workloadHash(b.workload, '/ci/two/scenarios'));
+    expect(workloadHash(c.workload, '/ci/two/scenarios')).not.toBe(workloadHash(b.workload, '/ci/two/scenarios'));
   });
 });
