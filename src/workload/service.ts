@@ -95,6 +95,7 @@ export class ServiceProcess implements ServiceSession {
     const settled = { done: false };
     const result = await Promise.race([this.waitReady(settled).then(() => 'ready' as const), this.exited.then(() => 'exited' as const), timeout, abort]);
     settled.done = true;
+    this.lineWatchers.length = 0;
     clearTimeout(timer);
     if (result === 'ready' && this.exit === null) return { state: 'ready' };
     await this.stop();
@@ -144,6 +145,8 @@ export class ServiceProcess implements ServiceSession {
       let partial = '';
       stream?.on('data', (b: Buffer) => {
         this.output.push(b);
+        // Once it is ready nothing watches its lines, so a chatty server costs no matching during the repetitions.
+        if (this.lineWatchers.length === 0) return;
         const lines = (partial + b.toString('utf8')).split('\n');
         partial = lines.pop() ?? '';
         if (partial.length > LINE_MAX_CHARS) {
@@ -203,6 +206,7 @@ export class ServiceProcess implements ServiceSession {
     if (this.cgroup && marker && exit.code === 127) return this.failed('spawn', `service command not found: ${argv[0]}`, exit.code);
     if (this.cgroup && marker && exit.code === 126) return this.failed('spawn', `cannot execute service ${argv[0]}: ${marker[2] ?? ''}`, exit.code);
     if (exit.signal !== null) return this.failed('signal', `${label} was killed by ${exit.signal} ${when}`, null, exit.signal);
-    return this.failed('exit', `${label} exited with code ${String(exit.code)} ${when}`, exit.code);
+    const foreground = exit.code === 0 && when.startsWith('before') ? ' (a service must stay in the foreground: turn off its daemon mode)' : '';
+    return this.failed('exit', `${label} exited with code ${String(exit.code)} ${when}${foreground}`, exit.code);
   }
 }
