@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineFacts } from '../environment/types.js';
 import { createCgroup, removeCgroup } from '../kernel/cgroup.js';
-import type { CgroupOps, Isolation, RepetitionRef } from './types.js';
+import type { CgroupOps, CgroupRef, Isolation, RepetitionRef } from './types.js';
 
 /** The real cgroup v2 operations. */
 export const kernelCgroups: CgroupOps = { create: createCgroup, remove: removeCgroup };
@@ -65,6 +65,8 @@ function safeSegment(name: string): string {
 /** A scenario's repetitions, each with its cgroup when kdelta may create one, and how to remove them all. */
 export interface RepetitionCgroups {
   reps: RepetitionRef[];
+  /** The cgroup of the scenario's service, when it has one and kdelta may create cgroups. */
+  service: CgroupRef | null;
   isolation: Isolation;
   /** Removes every cgroup created so far; reports what it could not remove and never throws. */
   remove(warn: (message: string) => void): Promise<void>;
@@ -76,7 +78,7 @@ export interface RepetitionCgroups {
  * repetitions have none and the workload is told apart by its pid (the reason says what that misses).
  */
 export async function createRepetitionCgroups(
-  o: { facts: MachineFacts; pid: number; runId: string; scenario: string; count: number; warmup: number },
+  o: { facts: MachineFacts; pid: number; runId: string; scenario: string; count: number; warmup: number; service?: boolean },
   ops: CgroupOps,
 ): Promise<RepetitionCgroups> {
   const reps: RepetitionRef[] = [];
@@ -86,20 +88,23 @@ export async function createRepetitionCgroups(
       ? 'not root: cannot create cgroups; the workload is told apart by its process id, so tasks it starts through a daemon, and threads that exit before a /proc poll, are missed'
       : 'no cgroup v2 mount on this machine; the workload is told apart by its process id';
     for (let i = 0; i < o.count; i++) reps.push({ index: i, warmup: i < o.warmup, cgroup: null });
-    return { reps, isolation: { kind: 'pid', reason }, remove: async () => undefined };
+    return { reps, service: null, isolation: { kind: 'pid', reason }, remove: async () => undefined };
   }
   const parent = join(facts.cgroup2, runCgroupName(o.pid, o.runId));
   const scenarioDir = join(parent, safeSegment(o.scenario));
+  let service: CgroupRef | null = null;
   const remove = async (warn: (message: string) => void): Promise<void> => {
     for (const rep of reps) if (rep.cgroup) await ops.remove(rep.cgroup.path).catch((err: unknown) => warn(String(err)));
+    if (service) await ops.remove(service.path).catch((err: unknown) => warn(String(err)));
     await ops.remove(scenarioDir).catch(() => undefined);
     await ops.remove(parent).catch(() => undefined);
   };
   try {
     for (let i = 0; i < o.count; i++) reps.push({ index: i, warmup: i < o.warmup, cgroup: await ops.create(join(scenarioDir, `r${i}`)) });
+    if (o.service) service = await ops.create(join(scenarioDir, 'service'));
   } catch (err) {
     await remove(() => undefined);
     throw err;
   }
-  return { reps, isolation: { kind: 'cgroup', path: scenarioDir }, remove };
+  return { reps, service, isolation: { kind: 'cgroup', path: scenarioDir }, remove };
 }

@@ -7,7 +7,7 @@ import { ScenarioCollectors } from './collectors.js';
 import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
-import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
+import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
 
 export { checkRequiredCollectors, lostRequiredCollector, plannedCollectors } from './collectors.js';
 export { runCgroupName, sweepOrphanCgroups } from './cgroups.js';
@@ -34,7 +34,11 @@ interface Gathered {
   timeline: SchedTimeline[];
 }
 
-function failureOf(rep: RepetitionRef, outcome: Extract<Awaited<ReturnType<PreparedWorkload['run']>>, { state: 'failed' }>): RunFailure {
+function emptyGathered(): Gathered {
+  return { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] };
+}
+
+function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): RunFailure {
   return { repetition: rep.index + 1, kind: outcome.kind, exitCode: outcome.exitCode, signal: outcome.signal, message: outcome.message, stderrTail: outcome.stderrTail };
 }
 
@@ -62,23 +66,29 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
 /** Runs every repetition in order until one fails or kdelta is interrupted. */
 async function repeat(scenario: Scenario, reps: RepetitionRef[], workload: PreparedWorkload, collectors: ScenarioCollectors, opts: RunnerOptions, warmup: number): Promise<Gathered> {
   const { progress, signal } = opts;
-  const g: Gathered = { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] };
+  const g = emptyGathered();
+  const service = workload.service ?? null;
   for (const rep of reps) {
     if (signal.aborted) {
       g.failure = { repetition: rep.index + 1, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
       break;
     }
     await collectors.beforeRepetition(rep);
+    await service?.beforeRepetition();
     const outcome = await workload.run({ cgroup: rep.cgroup, signal });
+    const served = service ? await service.afterRepetition() : null;
     const tasks = outcome.state === 'ok' ? outcome.tasks : { pid: null, threads: [] };
     const repCaptures = await collectors.afterRepetition(rep, tasks);
-    if (outcome.state === 'failed') {
-      g.failure = failureOf(rep, outcome);
+    // A service that died explains whatever its driver did after, so its failure is the one reported.
+    const failed = served?.state === 'failed' ? served : outcome.state === 'failed' ? outcome : null;
+    if (failed) {
+      g.failure = failureOf(rep, failed);
       break;
     }
+    if (outcome.state === 'failed') break;
     progress.repetitionDone(scenario.name, rep.index, rep.warmup, outcome.wallTimeNs);
     if (rep.warmup) continue;
-    const points: MetricPoint[] = [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics];
+    const points: MetricPoint[] = [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics, ...(served?.state === 'ok' ? served.metrics : [])];
     keepRepetition(g, collectors, rep.index - warmup + 1, points, repCaptures);
   }
   return g;
@@ -114,14 +124,19 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
   const workload = await deps.prepareWorkload(scenario.workload);
   // eBPF first: whether it really started decides who owns sched.ready_delay.total.
   const collectors = new ScenarioCollectors(scenario, facts, deps.collectors, progress);
-  const cgroups = await createRepetitionCgroups({ facts, pid: deps.pid, runId: opts.runId, scenario: scenario.name, count: warmup + repetitions, warmup }, deps.cgroups);
+  const service = workload.service;
+  const cgroups = await createRepetitionCgroups({ facts, pid: deps.pid, runId: opts.runId, scenario: scenario.name, count: warmup + repetitions, warmup, service: service !== undefined }, deps.cgroups);
   let gathered: Gathered;
   try {
     if (cgroups.isolation.kind !== 'cgroup') progress.warn(`${scenario.name}: ${cgroups.isolation.reason}`);
     await collectors.start(cgroups.reps, signal);
     progress.scenarioStart(scenario.name, repetitions, warmup);
-    gathered = await repeat(scenario, cgroups.reps, workload, collectors, opts, warmup);
+    // The service comes up once, before the warm-up, so every repetition loads a server that is already warm.
+    const up = service ? await service.start({ cgroup: cgroups.service, signal }) : null;
+    if (up?.state === 'failed') gathered = { ...emptyGathered(), failure: failureOf({ index: 0 }, up) };
+    else gathered = await repeat(scenario, cgroups.reps, workload, collectors, opts, warmup);
   } finally {
+    await service?.stop().catch((err: unknown) => progress.warn(`${scenario.name}: stopping the service: ${String(err)}`));
     await collectors.stop();
     await cgroups.remove((message) => progress.warn(message));
   }

@@ -145,11 +145,29 @@ export type WorkloadOutcome =
       message: string;
     };
 
+export type WorkloadFailed = Extract<WorkloadOutcome, { state: 'failed' }>;
+
+/**
+ * A long-running process a driver loads (a server), up from before the warm-up to the end of
+ * the scenario. The runner calls start once, then beforeRepetition / afterRepetition around
+ * each driver run, and stop always (in a finally; idempotent, never throws).
+ */
+export interface ServiceSession {
+  /** Starts it in `ctx.cgroup` and waits until it is ready; failed when it dies first, is not ready in time, or kdelta is interrupted. */
+  start(ctx: RunContext): Promise<{ state: 'ready' } | WorkloadFailed>;
+  beforeRepetition(): Promise<void>;
+  /** Its `service.*` points over the repetition, or failed when it died during it. */
+  afterRepetition(): Promise<{ state: 'ok'; metrics: MetricPoint[] } | WorkloadFailed>;
+  stop(): Promise<void>;
+}
+
 /** A workload ready to run repetitions (e.g. a tinybench module already imported). */
 export interface PreparedWorkload {
   run(ctx: RunContext): Promise<WorkloadOutcome>;
   /** True for in-process workloads, which cannot be put in a cgroup of their own. */
   inProcess: boolean;
+  /** The server the workload drives, started by the runner once per scenario. */
+  service?: ServiceSession;
 }
 
 /** How the runner makes and removes the repetitions' cgroups (kernel/cgroup.ts in a real run). */

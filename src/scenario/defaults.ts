@@ -5,6 +5,7 @@ export const SCENARIO_DEFAULTS = {
   procIntervalMs: 250,
   syscallSample: 1,
   timeoutMs: 600_000,
+  serviceTimeoutMs: 30_000,
   alpha: 0.05,
   tolerance: 0.05,
   correction: 'holm',

@@ -1,8 +1,31 @@
 import { dirname, resolve } from 'node:path';
+import { InternalError } from '../errors.js';
 import { SCENARIO_DEFAULTS } from './defaults.js';
+import { parseTcpAddress } from './regex.js';
 import type { ParsedValues } from './rules/index.js';
 import type { ScenarioFile } from './schema.js';
-import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, Scenario, WorkloadSpec } from './types.js';
+import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, Scenario, ServiceReady, ServiceSpec, WorkloadSpec } from './types.js';
+
+type ServiceFile = NonNullable<ScenarioFile['workload']['service']>;
+
+function normalizeService(s: ServiceFile, values: ParsedValues, folder: string): ServiceSpec {
+  const [first, ...rest] = s.command;
+  const ms = values.durationsMs;
+  let ready: ServiceReady;
+  if (s.ready.tcp !== undefined) {
+    const address = parseTcpAddress(s.ready.tcp);
+    if (!address.ok) throw new InternalError(`service address passed the rules but does not parse: ${address.error}`);
+    ready = { kind: 'tcp', ...address.value };
+  } else if (s.ready.stdout !== undefined) ready = { kind: 'stdout', regex: s.ready.stdout };
+  else ready = { kind: 'delay', ms: ms.serviceDelay ?? 0 };
+  return {
+    argv: [first as string, ...rest],
+    env: { ...(s.env ?? {}) },
+    cwd: resolve(folder, s.cwd ?? '.'),
+    ready,
+    timeoutMs: ms.serviceTimeout ?? SCENARIO_DEFAULTS.serviceTimeoutMs,
+  };
+}
 
 function normalizeWorkload(w: ScenarioFile['workload'], values: ParsedValues, folder: string): WorkloadSpec {
   const ms = values.durationsMs;
@@ -12,7 +35,8 @@ function normalizeWorkload(w: ScenarioFile['workload'], values: ParsedValues, fo
   };
   if (w.command) {
     const [first, ...rest] = w.command;
-    return { ...common, kind: 'command', argv: [first as string, ...rest], env: { ...(w.env ?? {}) }, cwd: resolve(folder, w.cwd ?? '.') };
+    const cwd = resolve(folder, w.cwd ?? '.');
+    return { ...common, kind: 'command', argv: [first as string, ...rest], env: { ...(w.env ?? {}) }, cwd, ...(w.service && { service: normalizeService(w.service, values, folder) }) };
   }
   if (w.builtin) {
     const d = SCENARIO_DEFAULTS.builtin;

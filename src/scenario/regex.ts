@@ -62,3 +62,34 @@ export function metricRegexProblem(source: string): string | null {
   const compiled = compileMetricRegex(source);
   return compiled.ok ? null : compiled.error;
 }
+
+export interface LineMatcher {
+  readonly source: string;
+  test(line: string): boolean;
+}
+
+/** A regex that only has to match (a service's readiness line), in RE2 like the metric regexes, since the text is the service's. */
+export function compileLineRegex(source: string): Parsed<LineMatcher> {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^error parsing regexp: /u, '');
+    return { ok: false, error: `regex ${quoted(source, 80)} is not RE2 syntax (${why}): ${RE2_SYNTAX_HINT}` };
+  }
+  if (re.programSize() > BOUNDS.regexInstructions) {
+    return { ok: false, error: `regex ${quoted(source, 80)} is too large to match quickly (${re.programSize()} RE2 instructions, at most ${BOUNDS.regexInstructions})` };
+  }
+  return { ok: true, value: { source, test: (line) => re.matcher(line).find() } };
+}
+
+/** `host:port` of a TCP readiness check, or why it is not one. */
+export function parseTcpAddress(text: string): Parsed<{ host: string; port: number }> {
+  const at = text.lastIndexOf(':');
+  const host = text.slice(0, at).replace(/^\[(.*)\]$/u, '$1');
+  const port = Number(text.slice(at + 1));
+  if (at <= 0 || host === '' || !/^[0-9]{1,5}$/u.test(text.slice(at + 1)) || port < 1 || port > 65535) {
+    return { ok: false, error: `${quoted(text, 80)} is not host:port with a port from 1 to 65535, e.g. 127.0.0.1:18080` };
+  }
+  return { ok: true, value: { host, port } };
+}

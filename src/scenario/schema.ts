@@ -70,6 +70,30 @@ const tinybench = {
   additionalProperties: false,
 } as const;
 
+const service = {
+  type: 'object',
+  description: 'A long-running process (a server) started once per scenario, before the warm-up, in a cgroup of its own; the command is the driver that loads it in each repetition.',
+  properties: {
+    command: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'argv, run without a shell; it must not daemonise.' },
+    ready: {
+      type: 'object',
+      description: 'When the service is ready for the first repetition: exactly one of tcp, stdout, delay.',
+      properties: {
+        tcp: { type: 'string', minLength: 1, description: '`host:port` that accepts a TCP connection, e.g. 127.0.0.1:18080.' },
+        stdout: { type: 'string', minLength: 1, description: 'A regex (RE2) a line of its stdout or stderr matches.' },
+        delay: { ...duration, description: 'A fixed wait.' },
+      },
+      oneOf: [{ required: ['tcp'] }, { required: ['stdout'] }, { required: ['delay'] }],
+      additionalProperties: false,
+    },
+    timeout: { ...duration, description: 'How long it may take to be ready. Default 30s.' },
+    env: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: BOUNDS.envVars, description: 'Extra environment.' },
+    cwd: { type: 'string', minLength: 1, description: 'Working folder, relative to the scenario file.' },
+  },
+  required: ['command', 'ready'],
+  additionalProperties: false,
+} as const;
+
 const workload = {
   type: 'object',
   description: 'What to run: exactly one of command, builtin, tinybench.',
@@ -82,6 +106,7 @@ const workload = {
     },
     builtin,
     tinybench,
+    service,
     env: {
       type: 'object',
       additionalProperties: { type: 'string' },

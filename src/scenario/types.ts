@@ -35,6 +35,19 @@ interface WorkloadCommon {
 
 export type BuiltinName = 'cpu-contention' | 'syscall-loop' | 'pipe-pingpong' | 'fsync-write' | 'loopback-tcp';
 
+export type ServiceReady = { kind: 'tcp'; host: string; port: number } | { kind: 'stdout'; regex: string } | { kind: 'delay'; ms: number };
+
+/** A long-running process started once per scenario; the command workload is its driver. */
+export interface ServiceSpec {
+  argv: [string, ...string[]];
+  env: Record<string, string>;
+  /** Absolute. */
+  cwd: string;
+  ready: ServiceReady;
+  /** How long it may take to become ready. */
+  timeoutMs: number;
+}
+
 export type WorkloadSpec =
   | (WorkloadCommon & {
       kind: 'command';
@@ -42,6 +55,8 @@ export type WorkloadSpec =
       env: Record<string, string>;
       /** Absolute; relative paths in the file are resolved against the scenario file's folder. */
       cwd: string;
+      /** The server the command loads (the command is then its driver). */
+      service?: ServiceSpec;
     })
   | (WorkloadCommon & {
       kind: 'builtin';

@@ -29,7 +29,7 @@ const STDERR_TAIL_BYTES = 4096;
 const PIPE_DRAIN_MS = 2000;
 
 /** Exit statuses of kdelta-cgexec itself (helpers/cgexec.c), recognised by the marker it prints. */
-const CGEXEC_MARKER = /kdelta-cgexec: (cannot run '.*'|cannot join cgroup .*): (.*)$/m;
+export const CGEXEC_MARKER = /kdelta-cgexec: (cannot run '.*'|cannot join cgroup .*): (.*)$/m;
 
 /** Quotes argv for messages only (it is never given to a shell). */
 export function argvLabel(argv: readonly string[]): string {

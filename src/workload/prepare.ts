@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import type { WorkloadSpec } from '../scenario/types.js';
+import type { ServiceSpec, WorkloadSpec } from '../scenario/types.js';
 import { prepareBuiltin } from './builtin.js';
 import { argvLabel, runCommand } from './command.js';
 import { requireHelper } from './helpers.js';
+import { ServiceProcess } from './service.js';
 import { prepareTinybench } from './tinybench.js';
 import type { PreparedWorkload } from './types.js';
 
@@ -42,5 +43,15 @@ async function prepareCommand(spec: CommandSpec): Promise<PreparedWorkload> {
     label: `\`${argvLabel(spec.argv)}\``,
     cgexec,
   };
-  return { inProcess: false, run: (ctx) => runCommand(invocation, ctx) };
+  const service = spec.service ? await prepareService(spec.service, cgexec) : undefined;
+  return { inProcess: false, run: (ctx) => runCommand(invocation, ctx), ...(service && { service }) };
+}
+
+async function prepareService(spec: ServiceSpec, cgexec: string): Promise<ServiceProcess> {
+  const isDir = await stat(spec.cwd).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new InputError(`workload.service cwd is not a directory: ${spec.cwd}`, { fix: 'fix workload.service.cwd in the scenario' });
+  return new ServiceProcess({ ...spec, label: `service \`${argvLabel(spec.argv)}\``, cgexec });
 }

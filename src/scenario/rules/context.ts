@@ -8,6 +8,8 @@ export const DURATION_FIELDS = {
   builtinDuration: ['workload', 'builtin', 'duration'],
   tinybenchTime: ['workload', 'tinybench', 'time'],
   procInterval: ['collect', 'proc', 'interval'],
+  serviceTimeout: ['workload', 'service', 'timeout'],
+  serviceDelay: ['workload', 'service', 'ready', 'delay'],
 } as const;
 
 export type DurationField = keyof typeof DURATION_FIELDS;

@@ -4,7 +4,7 @@ import { RuleContext, type ParsedValues, type Rule, type RuleOptions } from './c
 import { durations } from './durations.js';
 import { roundsOrder } from './rounds.js';
 import { gatePatterns, limits, tolerances } from './gate.js';
-import { commandOnlyKeys, metricRegexes, uniqueWorkloadMetrics } from './workload.js';
+import { commandOnlyKeys, metricRegexes, serviceReady, uniqueWorkloadMetrics } from './workload.js';
 
 export type { ParsedValues, RuleOptions } from './context.js';
 
@@ -17,6 +17,7 @@ export const RULES: readonly Rule[] = [
   durations,
   uniqueWorkloadMetrics,
   metricRegexes,
+  serviceReady,
   requiredCollectorsOn,
   syscallNames,
   tolerances,
