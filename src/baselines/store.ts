@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
@@ -6,6 +6,7 @@ import { sortKeys } from './hash.js';
 import { parseBaselineText } from './parse.js';
 import { validateBaseline } from './schema.js';
 import type { Baseline } from './types.js';
+import { readRegularFile } from '../safe-fs.js';
 
 /** `<dir>/<machine>/<scenario>.json`. Names with a path separator or `..` are refused: they would write outside `dir`. */
 export function baselinePath(dir: string, machine: string, scenario: string): string {
@@ -28,7 +29,7 @@ export function baselinePath(dir: string, machine: string, scenario: string): st
 export async function readBaseline(path: string): Promise<Baseline | null> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;

@@ -113,7 +113,7 @@ function itemRow(item: GatedItem, order: number, sides: Sides): Row {
   return {
     rank: severityRank(itemStatus(item)),
     order,
-    cells: [escapeMarkdown(item.scenario.name), name, baseline, current, change, verdict],
+    cells: [escapeMarkdown(item.scenario.name), name, escapeMarkdown(baseline), escapeMarkdown(current), change, verdict],
     pass: itemStatus(item) === 'pass',
   };
 }

@@ -1,4 +1,4 @@
-import { access, appendFile, constants, mkdir } from 'node:fs/promises';
+import { access, appendFile, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -8,6 +8,7 @@ import { publishToGithub } from './github.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './types.js';
 import { writeFileAtomic, writeReports } from './write.js';
+import { makeDirs } from '../safe-fs.js';
 
 /**
  * Makes sure the reports can be written before anything runs: a --out that is a file, or a
@@ -16,7 +17,7 @@ import { writeFileAtomic, writeReports } from './write.js';
 export async function checkOutDir(outDir: string | undefined, io: Io): Promise<void> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports');
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await access(dir, constants.W_OK);
   } catch (err) {
     throw new InputError(`cannot write reports into ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { fix: outDir ? 'give --out a folder kdelta can create or write' : 'run kdelta where it can write reports/, or pass --out DIR' });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Baseline, BaselineMatch } from '../baselines/types.js';
 import { parseBaselineText } from '../baselines/parse.js';
 import { fingerprintMismatch } from '../environment/fingerprint.js';
@@ -10,6 +9,7 @@ import { loadScenarios } from '../scenario/load.js';
 import type { GateSpec, Scenario } from '../scenario/types.js';
 import { validateReport } from './schema.js';
 import type { Report, ScenarioReport } from './types.js';
+import { readRegularFile } from '../safe-fs.js';
 
 /*
  * Saved results as the base or the subject of a comparison: `kdelta compare` and
@@ -31,7 +31,7 @@ const WHAT = 'pass a baseline (baselines/<machine>/<scenario>.json) or a report.
 export async function readBaselineOrReport(path: string): Promise<SavedResult> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}`, { file: path, fix: WHAT });
