@@ -139,10 +139,18 @@ const collect = {
             ready_delay: { type: 'boolean' },
             syscalls,
             irq: { type: 'boolean' },
+            threads: { type: 'boolean', description: 'Per thread group: syscalls, on-CPU run time, interrupts (thread.<group>.*). Default false.' },
           },
           additionalProperties: false,
         },
       ],
+    },
+    roles: {
+      type: 'object',
+      description: 'Thread name pattern (glob, or /regex/) to thread group name; the first match wins, else digits are folded (worker12 -> worker*).',
+      propertyNames: { minLength: 1, maxLength: 200 },
+      additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9_*-]{1,64}$' },
+      maxProperties: 64,
     },
     require: {
       type: 'array',

@@ -9,6 +9,7 @@ import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js'
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
 import { LoaderChannel } from './channel.js';
 import type { Dump, ReadyLine } from './dump.js';
+import { groupNamer } from './groups.js';
 import { metricsFromDump } from './metrics.js';
 
 /** helpers/bin/kdelta-bpf: src/collect/bpf/ (or dist/collect/bpf/) is three folders below the package root. */
@@ -63,6 +64,7 @@ function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | n
   }
   if (spec.readyDelay) args.push('--ready');
   if (spec.irq) args.push('--irq');
+  if (spec.threads) args.push('--threads');
   if (calibCgroup) args.push('--calib-cgroup', calibCgroup);
   return { args, sample };
 }
@@ -78,6 +80,8 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
   let sample = 1;
   let irqNames: Record<number, string> = {};
   const irqLooked = new Set<number>();
+  // Compiled before anything is loaded: a bad pattern is the scenario's fault, exit 2.
+  const group = groupNamer(spec.roles);
 
   const metricsOf = async (d: Dump, capture: RepetitionCapture): Promise<void> => {
     // Reading every /sys/kernel/irq/<n>/actions takes ~5 ms: only when an IRQ number is new.
@@ -87,7 +91,7 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     }
     const ready = ch?.ready;
     const cost = { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
-    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost });
+    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost, group });
     capture.metrics = m.metrics;
     capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
     capture.lost = m.lost;
