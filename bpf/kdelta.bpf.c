@@ -29,15 +29,18 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 sample = 1;
 // Per-thread-group accounting (syscalls, run time, interrupts keyed by comm) on or off.
 const volatile __u8 threads = 0;
+// Where the workload ran over time: per (comm, 10 ms slot) and CPU, on-CPU ns and switches in.
+const volatile __u8 timeline = 0;
 const volatile __u8 sys_traced[NSYS] = {};
 
 // Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
 __u64 admitted[NADMIT] = {};
+// When the repetition started (bpf_ktime_get_ns clock), written with the admitted ids.
+__u64 t0 = 0;
 
 struct task_state {
 	__u64 sys_start;
 	__u64 rq_start;
-	__u64 run_start;
 	__u32 sys_id;
 	__u32 pad;
 };
@@ -149,16 +152,66 @@ struct grp_val {
 	__u64 min;
 };
 
+// Preallocated: an element allocated on demand in sched_switch can fail (the allocator's
+// per-CPU cache is refilled later, from irq_work), which showed as lost updates.
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, struct grp_key);
 	__type(value, struct grp_val);
 } grp SEC(".maps");
 
+// Who is on this CPU since when, if it is a workload task: per CPU, not in task storage, whose
+// lookups fail while another program holds it on the CPU; two lost events in a row would then
+// join a task's on-CPU periods across the time it was off the CPU.
+struct oncpu {
+	__u64 start;
+	__u32 pid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oncpu);
+} oncpu SEC(".maps");
+
+#define TL_SLOT_NS 10000000ULL
+#define TL_SLOTS 4096
+// A period longer than this many slots puts its rest in the slot where it ended.
+#define TL_SPLIT 64
+
+struct tl_key {
+	char comm[16];
+	__u32 slot;
+	__u32 pad;
+};
+
+struct tl_val {
+	__u64 on_ns;
+	__u64 switches;
+};
+
+// Per CPU on purpose: the value of the CPU that ran the program is the CPU the task ran on.
+// Preallocated, as grp is.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tl_key);
+	__type(value, struct tl_val);
+} tl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tl_ready SEC(".maps");
+
 // [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
-// [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's).
+// [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's),
+// [6] timeline updates dropped (map full or slot past the end).
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 8);
@@ -203,6 +256,47 @@ static __always_inline struct grp_val *grp_of(struct task_struct *t, __u32 kind,
 	if (!v)
 		bump(3, 1);
 	return v;
+}
+
+static __always_inline __u32 slot_of(__u64 t)
+{
+	return t > t0 ? (t - t0) / TL_SLOT_NS : 0;
+}
+
+static __always_inline void tl_add(struct task_struct *t, __u32 slot, __u64 on, __u64 sw)
+{
+	if (slot >= TL_SLOTS) {
+		bump(6, 1);
+		return;
+	}
+	struct tl_key key = {};
+	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	key.slot = slot;
+	struct tl_val *v = bpf_map_lookup_elem(&tl, &key);
+	if (!v) {
+		struct tl_val zero = {};
+		bpf_map_update_elem(&tl, &key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&tl, &key);
+		if (!v) {
+			bump(6, 1);
+			return;
+		}
+	}
+	v->on_ns += on;
+	v->switches += sw;
+}
+
+// The on-CPU period [from, to) of t, split at slot boundaries.
+static __always_inline void tl_run(struct task_struct *t, __u64 from, __u64 to)
+{
+	for (int i = 0; i < TL_SPLIT && from < to; i++) {
+		__u32 slot = slot_of(from);
+		__u64 end = t0 + (__u64)(slot + 1) * TL_SLOT_NS;
+		if (end > to || i == TL_SPLIT - 1)
+			end = to;
+		tl_add(t, slot, end - from, 0);
+		from = end;
+	}
 }
 
 static __always_inline void grp_add(struct task_struct *t, __u32 kind, __u32 id, __u64 d)
@@ -364,15 +458,20 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 {
 	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct oncpu *oc = bpf_map_lookup_elem(&oncpu, &zero);
+	if (!oc)
+		return 0;
 	if (prev->pid != 0 && is_admitted(cgid_of(prev))) {
 		struct task_state *ps = bpf_task_storage_get(&tstate, prev, 0, 0);
-		if (ps && ps->run_start) {
-			__u64 ran = now - ps->run_start;
-			ps->run_start = 0;
+		if (oc->pid == prev->pid && oc->start) {
+			__u64 ran = now - oc->start;
 			bump(4, 1);
 			bump(5, ran);
 			if (threads)
 				grp_add(prev, GK_RUN, 0, ran);
+			if (timeline)
+				tl_run(prev, now - ran, now);
 		}
 		if (preempt || prev_state == 0) {
 			queued(prev, now);
@@ -380,17 +479,26 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			ps->rq_start = 0;
 		}
 	}
+	oc->pid = 0;
+	oc->start = 0;
 	if (next->pid == 0 || !is_admitted(cgid_of(next)))
 		return 0;
-	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s)
-		return 0;
-	s->run_start = now;
-	if (!s->rq_start)
+	oc->pid = next->pid;
+	oc->start = now;
+	if (timeline)
+		tl_add(next, slot_of(now), 0, 1);
+	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, 0);
+	if (!s || !s->rq_start)
 		return 0;
 	__u64 d = now - s->rq_start;
 	s->rq_start = 0;
 	account_rd(next, d);
+	if (timeline) {
+		__u32 slot = slot_of(now);
+		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
+		if (r)
+			*r += d;
+	}
 	return 0;
 }
 

@@ -57,6 +57,7 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): Col
     const e = typeof ebpf === 'object' ? ebpf : {};
     ebpfSpec = { readyDelay: e.ready_delay ?? true, irq: e.irq ?? true, syscalls: normalizeSyscalls(e.syscalls) };
     if (e.threads === true) ebpfSpec.threads = true;
+    if (e.timeline === true) ebpfSpec.timeline = true;
     if (roles.length > 0) ebpfSpec.roles = roles;
   }
   return {

@@ -139,6 +139,7 @@ const collect = {
             ready_delay: { type: 'boolean' },
             syscalls,
             irq: { type: 'boolean' },
+            timeline: { type: 'boolean', description: 'Where the thread groups ran: on-CPU time and switches per CPU and time slot, ready delay per slot (report.html heat maps). Default false.' },
             threads: { type: 'boolean', description: 'Per thread group: syscalls, on-CPU run time, interrupts (thread.<group>.*). Default false.' },
           },
           additionalProperties: false,

@@ -10,7 +10,7 @@ import type { EbpfSpec } from '../../src/scenario/types.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GROUPS = join(ROOT, 'helpers', 'bin', 'kdelta-groups');
-const CALLS = 20_000;
+const CALLS = 100_000;
 
 let facts: MachineFacts;
 let parent: string;
@@ -59,7 +59,10 @@ const THREADS: EbpfSpec = { readyDelay: true, irq: true, threads: true, syscalls
 describe('per thread group capture (libbpf) against kdelta-groups', () => {
   let run: { capture: RepetitionCapture; own: Map<string, number> };
   beforeAll(async () => {
-    run = await captureGroups(THREADS, [String(CALLS), '200', '2', '5']);
+    // 2 x 100000 calls give beta (whose busy windows are wall time, short of CPU on a loaded
+    // machine) enough CPU time that its thread start and exit, which the thread's own
+    // schedstat cannot see, stay well under 5%.
+    run = await captureGroups(THREADS, [String(CALLS), '200', '10', '5']);
   }, 60_000);
 
   it('counts each group its own syscalls exactly: alpha 2 x calls getppid, beta 2 x calls + 200 geteuid', () => {
@@ -73,7 +76,8 @@ describe('per thread group capture (libbpf) against kdelta-groups', () => {
     for (const g of ['alpha', 'beta']) {
       const own = run.own.get(`${g}.run_ns`)!;
       expect(own).toBeGreaterThan(0);
-      expect(Math.abs(value(run.capture, `thread.${g}*.run.total`) / own - 1)).toBeLessThan(0.05);
+      const ratio = value(run.capture, `thread.${g}*.run.total`) / own;
+      expect(Math.abs(ratio - 1), `${g}: kdelta / schedstat = ${ratio.toFixed(4)}`).toBeLessThan(0.05);
     }
   });
 
@@ -93,3 +97,33 @@ describe('per thread group capture (libbpf) against kdelta-groups', () => {
     expect(r.capture.metrics.some((m) => m.name.startsWith('thread.alpha*.'))).toBe(false);
   }, 60_000);
 });
+
+describe('scheduling timeline (libbpf) against kdelta-groups', () => {
+  it('puts as much on-CPU time in the slots of each group as its run total, within 1%', async () => {
+    const r = await captureGroups({ ...THREADS, timeline: true }, ['1000', '300', '0', '0']);
+    const tl = r.capture.tables?.timeline;
+    if (!tl) throw new Error('no timeline in the capture');
+    expect(tl.lost).toBe(0);
+    expect(tl.slots).toBeGreaterThanOrEqual(20);
+    expect(tl.slots).toBeLessThanOrEqual(200);
+    for (const g of ['alpha*', 'beta*']) {
+      const row = tl.groups.find((x) => x.name === g)!;
+      const onCpu = row.onCpuNs.flat().reduce((a, b) => a + b, 0);
+      expect(Math.abs(onCpu / value(r.capture, `thread.${g}.run.total`) - 1)).toBeLessThan(0.01);
+      // A thread renamed while on the CPU switched in under its old name: one switch short each.
+      const switches = row.switches.flat().reduce((a, b) => a + b, 0);
+      const periods = value(r.capture, `thread.${g}.run.count`);
+      expect(switches).toBeLessThanOrEqual(periods);
+      expect(switches).toBeGreaterThanOrEqual(periods - (g === 'alpha*' ? 2 : 1));
+    }
+  }, 60_000);
+
+  it('merges 10 ms kernel slots so that a long repetition keeps at most 200', async () => {
+    const r = await captureGroups({ ...THREADS, timeline: true }, ['1000', '1200', '0', '0']);
+    const tl = r.capture.tables!.timeline!;
+    expect(tl.slotNs).toBeGreaterThan(10_000_000);
+    expect(tl.slots).toBeLessThanOrEqual(200);
+    expect(tl.groups.every((g) => g.onCpuNs.every((row) => row.length === tl.slots))).toBe(true);
+  }, 60_000);
+});
+

@@ -12,6 +12,8 @@
  *   `{"map":"run","count":N,"total":ns}` (the workload's on-CPU periods)
  *   `{"map":"grp","rows":[["comm",kind,id,count,total_ns,max_ns,min_ns],...],"lost":N}` per
  *   thread name, kind 0 syscall (id its number), 1 hard IRQ, 2 softirq (id the vector), 3 run time
+ *   `{"map":"tl","rows":[["comm",slot,[on_ns per CPU],[switches per CPU]],...],"ready":[slot,ns,...],"lost":N}`
+ *   (10 ms slots since the `admit`)
  */
 
 export interface SysRow {
@@ -54,6 +56,13 @@ export interface GroupRow {
   min: number;
 }
 
+export interface TimelineRow {
+  comm: string;
+  slot: number;
+  onCpuNs: number[];
+  switches: number[];
+}
+
 /** One dump: everything between two `dump` commands. */
 export interface Dump {
   sys: SysRow[];
@@ -64,6 +73,9 @@ export interface Dump {
   run: { count: number; total: number } | null;
   grp: GroupRow[];
   grpLost: number;
+  tl: TimelineRow[];
+  tlReady: Map<number, number>;
+  tlLost: number;
 }
 
 export interface ReadyLine {
@@ -83,7 +95,7 @@ export type LoaderLine =
   | { kind: 'unparsed'; line: string };
 
 export function emptyDump(): Dump {
-  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, grp: [], grpLost: 0 };
+  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0 };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -122,6 +134,13 @@ function grpRow(r: unknown): GroupRow | null {
   const [comm, kind, id, count, total, max, min] = r as [string, number, number, number, number, number, number];
   const k = GROUP_KINDS[kind];
   return k === undefined ? null : { comm, kind: k, id, count, total, max, min };
+}
+
+function tlRow(r: unknown): TimelineRow | null {
+  if (!Array.isArray(r) || r.length !== 4 || typeof r[0] !== 'string' || !isNum(r[1])) return null;
+  const [comm, slot, on, sw] = r as [string, number, unknown, unknown];
+  if (!Array.isArray(on) || !Array.isArray(sw) || !on.every(isNum) || !sw.every(isNum)) return null;
+  return { comm, slot, onCpuNs: on, switches: sw };
 }
 
 function rowsOf<T>(rows: unknown, parse: (r: unknown) => T | null): T[] | null {
@@ -167,6 +186,20 @@ function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
         ((d) => {
           d.grp.push(...rows);
           d.grpLost += lost;
+        })
+      );
+    }
+    case 'tl': {
+      const rows = rowsOf(obj.rows, tlRow);
+      const ready = pairs(obj.ready);
+      const lost = isNum(obj.lost) ? obj.lost : 0;
+      return (
+        rows &&
+        ready &&
+        ((d) => {
+          d.tl.push(...rows);
+          for (const [k, v] of ready) d.tlReady.set(k, (d.tlReady.get(k) ?? 0) + v);
+          d.tlLost += lost;
         })
       );
     }

@@ -11,6 +11,7 @@ import { LoaderChannel } from './channel.js';
 import type { Dump, ReadyLine } from './dump.js';
 import { groupNamer } from './groups.js';
 import { metricsFromDump } from './metrics.js';
+import { timelineFromDump } from './timeline.js';
 
 /** helpers/bin/kdelta-bpf: src/collect/bpf/ (or dist/collect/bpf/) is three folders below the package root. */
 export const BPF_LOADER = fileURLToPath(new URL('../../../helpers/bin/kdelta-bpf', import.meta.url));
@@ -65,6 +66,7 @@ function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | n
   if (spec.readyDelay) args.push('--ready');
   if (spec.irq) args.push('--irq');
   if (spec.threads) args.push('--threads');
+  if (spec.timeline && spec.readyDelay) args.push('--timeline');
   if (calibCgroup) args.push('--calib-cgroup', calibCgroup);
   return { args, sample };
 }
@@ -95,6 +97,11 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     capture.metrics = m.metrics;
     capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
     capture.lost = m.lost;
+    const timeline = spec.timeline ? timelineFromDump(d, ready?.ncpu ?? 0, group) : null;
+    if (timeline) {
+      capture.tables = { timeline };
+      if (timeline.lost > 0) capture.lost.push(`timeline map full or repetition past ${4096 * 10} ms: ${timeline.lost} updates dropped`);
+    }
     if (ch && ch.unparsed.length > 0) capture.notes.push(`unparsed loader output: ${ch.unparsed.splice(0).join(' | ').slice(0, 300)}`);
   };
 
