@@ -27,10 +27,16 @@ char LICENSE[] SEC("license") = "GPL";
 
 // Set by the loader before load.
 const volatile __u32 sample = 1;
+// Per-thread-group accounting (syscalls, run time, interrupts keyed by comm) on or off.
+const volatile __u8 threads = 0;
+// Where the workload ran over time: per (comm, 10 ms slot) and CPU, on-CPU ns and switches in.
+const volatile __u8 timeline = 0;
 const volatile __u8 sys_traced[NSYS] = {};
 
 // Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
 __u64 admitted[NADMIT] = {};
+// When the repetition started (bpf_ktime_get_ns clock), written with the admitted ids.
+__u64 t0 = 0;
 
 struct task_state {
 	__u64 sys_start;
@@ -127,10 +133,88 @@ struct {
 	__type(value, struct irq_stat);
 } soft SEC(".maps");
 
-// [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full).
+// Per thread group (comm) and kind: a syscall (id = its number), a hard IRQ (id = its number),
+// a softirq (id = its vector) or the on-CPU run time (id 0).
+#define GK_SYS 0
+#define GK_HARD 1
+#define GK_SOFT 2
+#define GK_RUN 3
+struct grp_key {
+	char comm[16];
+	__u32 kind;
+	__u32 id;
+};
+
+struct grp_val {
+	__u64 count;
+	__u64 total;
+	__u64 max;
+	__u64 min;
+};
+
+// Preallocated: an element allocated on demand in sched_switch can fail (the allocator's
+// per-CPU cache is refilled later, from irq_work), which showed as lost updates.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct grp_key);
+	__type(value, struct grp_val);
+} grp SEC(".maps");
+
+// Who is on this CPU since when, if it is a workload task: per CPU, not in task storage, whose
+// lookups fail while another program holds it on the CPU; two lost events in a row would then
+// join a task's on-CPU periods across the time it was off the CPU.
+struct oncpu {
+	__u64 start;
+	__u32 pid;
+	__u32 pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 4);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oncpu);
+} oncpu SEC(".maps");
+
+#define TL_SLOT_NS 10000000ULL
+#define TL_SLOTS 4096
+// A period longer than this many slots puts its rest in the slot where it ended.
+#define TL_SPLIT 64
+
+struct tl_key {
+	char comm[16];
+	__u32 slot;
+	__u32 pad;
+};
+
+struct tl_val {
+	__u64 on_ns;
+	__u64 switches;
+};
+
+// Per CPU on purpose: the value of the CPU that ran the program is the CPU the task ran on.
+// Preallocated, as grp is.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tl_key);
+	__type(value, struct tl_val);
+} tl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tl_ready SEC(".maps");
+
+// [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
+// [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's),
+// [6] timeline updates dropped (map full or slot past the end).
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 8);
 	__type(key, __u32);
 	__type(value, __u64);
 } misc SEC(".maps");
@@ -147,6 +231,85 @@ static __always_inline bool is_admitted(__u64 id)
 		if (admitted[i] == id)
 			return true;
 	return false;
+}
+
+static __always_inline void bump(__u32 slot, __u64 by)
+{
+	__u64 *v = bpf_map_lookup_elem(&misc, &slot);
+	if (v)
+		*v += by;
+}
+
+// The entry of (comm of t, kind, id), created when missing; NULL when the map is full (counted).
+static __always_inline struct grp_val *grp_of(struct task_struct *t, __u32 kind, __u32 id)
+{
+	struct grp_key key = {};
+	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	key.kind = kind;
+	key.id = id;
+	struct grp_val *v = bpf_map_lookup_elem(&grp, &key);
+	if (v)
+		return v;
+	struct grp_val zero = {};
+	bpf_map_update_elem(&grp, &key, &zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&grp, &key);
+	if (!v)
+		bump(3, 1);
+	return v;
+}
+
+static __always_inline __u32 slot_of(__u64 t)
+{
+	return t > t0 ? (t - t0) / TL_SLOT_NS : 0;
+}
+
+static __always_inline void tl_add(struct task_struct *t, __u32 slot, __u64 on, __u64 sw)
+{
+	if (slot >= TL_SLOTS) {
+		bump(6, 1);
+		return;
+	}
+	struct tl_key key = {};
+	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	key.slot = slot;
+	struct tl_val *v = bpf_map_lookup_elem(&tl, &key);
+	if (!v) {
+		struct tl_val zero = {};
+		bpf_map_update_elem(&tl, &key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&tl, &key);
+		if (!v) {
+			bump(6, 1);
+			return;
+		}
+	}
+	v->on_ns += on;
+	v->switches += sw;
+}
+
+// The on-CPU period [from, to) of t, split at slot boundaries.
+static __always_inline void tl_run(struct task_struct *t, __u64 from, __u64 to)
+{
+	for (int i = 0; i < TL_SPLIT && from < to; i++) {
+		__u32 slot = slot_of(from);
+		__u64 end = t0 + (__u64)(slot + 1) * TL_SLOT_NS;
+		if (end > to || i == TL_SPLIT - 1)
+			end = to;
+		tl_add(t, slot, end - from, 0);
+		from = end;
+	}
+}
+
+static __always_inline void grp_add(struct task_struct *t, __u32 kind, __u32 id, __u64 d)
+{
+	struct grp_val *v = grp_of(t, kind, id);
+	if (!v)
+		return;
+	v->count++;
+	v->total += d;
+	if (d > v->max)
+		v->max = d;
+	if (v->min == 0 || d < v->min)
+		v->min = d;
 }
 
 // The log-linear key of src/metrics/histogram.ts: e = floor(log2 v), 8 sub-buckets per power of two.
@@ -177,6 +340,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct sys_stat *st = bpf_map_lookup_elem(&sys_stats, &k);
 	if (st)
 		st->count++;
+	if (threads) {
+		struct grp_val *g = grp_of(t, GK_SYS, k);
+		if (g)
+			g->count++;
+	}
 	if (sample > 1) {
 		__u32 r = bpf_get_prandom_u32();
 		if ((sample & (sample - 1)) == 0 ? (r & (sample - 1)) != 0 : (r % sample) != 0)
@@ -210,6 +378,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u64 *mx = bpf_map_lookup_elem(&sys_max, &k);
 	if (mx && d > *mx)
 		*mx = d;
+	if (threads) {
+		struct grp_val *g = grp_of(t, GK_SYS, k);
+		if (g) {
+			g->total += d;
+			if (d > g->max)
+				g->max = d;
+		}
+	}
 	__u32 b = bucket_of(d);
 	if (b >= NB)
 		b = NB - 1;
@@ -282,23 +458,47 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 {
 	__u64 now = bpf_ktime_get_ns();
+	__u32 zero = 0;
+	struct oncpu *oc = bpf_map_lookup_elem(&oncpu, &zero);
+	if (!oc)
+		return 0;
 	if (prev->pid != 0 && is_admitted(cgid_of(prev))) {
+		struct task_state *ps = bpf_task_storage_get(&tstate, prev, 0, 0);
+		if (oc->pid == prev->pid && oc->start) {
+			__u64 ran = now - oc->start;
+			bump(4, 1);
+			bump(5, ran);
+			if (threads)
+				grp_add(prev, GK_RUN, 0, ran);
+			if (timeline)
+				tl_run(prev, now - ran, now);
+		}
 		if (preempt || prev_state == 0) {
 			queued(prev, now);
-		} else {
-			struct task_state *s = bpf_task_storage_get(&tstate, prev, 0, 0);
-			if (s)
-				s->rq_start = 0;
+		} else if (ps) {
+			ps->rq_start = 0;
 		}
 	}
-	if (next->pid == 0)
+	oc->pid = 0;
+	oc->start = 0;
+	if (next->pid == 0 || !is_admitted(cgid_of(next)))
 		return 0;
+	oc->pid = next->pid;
+	oc->start = now;
+	if (timeline)
+		tl_add(next, slot_of(now), 0, 1);
 	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, 0);
 	if (!s || !s->rq_start)
 		return 0;
 	__u64 d = now - s->rq_start;
 	s->rq_start = 0;
 	account_rd(next, d);
+	if (timeline) {
+		__u32 slot = slot_of(now);
+		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
+		if (r)
+			*r += d;
+	}
 	return 0;
 }
 
@@ -309,7 +509,7 @@ static __always_inline void irq_start(__u32 slot)
 		*st = bpf_ktime_get_ns();
 }
 
-static __always_inline void irq_end(__u32 slot, void *map, __u32 key)
+static __always_inline void irq_end(__u32 slot, void *map, __u32 key, __u32 kind)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 *st = bpf_map_lookup_elem(&misc, &slot);
@@ -324,9 +524,12 @@ static __always_inline void irq_end(__u32 slot, void *map, __u32 key)
 	v->count++;
 	v->total += d;
 	// In an interrupt the current task is the interrupted one.
-	if (is_admitted(cgid_of(bpf_get_current_task_btf()))) {
+	struct task_struct *cur = bpf_get_current_task_btf();
+	if (is_admitted(cgid_of(cur))) {
 		v->wcount++;
 		v->wtotal += d;
+		if (threads)
+			grp_add(cur, kind, key, d);
 	}
 }
 
@@ -348,7 +551,7 @@ int BPF_PROG(irq_handler_exit, int irq, struct irqaction *action, int ret)
 			*st = 0;
 		return 0;
 	}
-	irq_end(0, &hard, irq >= 0 && irq < NIRQ ? irq : NIRQ - 1);
+	irq_end(0, &hard, irq >= 0 && irq < NIRQ ? irq : NIRQ - 1, GK_HARD);
 	return 0;
 }
 
@@ -362,7 +565,7 @@ int BPF_PROG(softirq_entry, unsigned int vec)
 SEC("tp_btf/softirq_exit")
 int BPF_PROG(softirq_exit, unsigned int vec)
 {
-	irq_end(1, &soft, vec < NSOFT ? vec : NSOFT - 1);
+	irq_end(1, &soft, vec < NSOFT ? vec : NSOFT - 1, GK_SOFT);
 	return 0;
 }
 

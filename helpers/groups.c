@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -47,6 +48,9 @@ static void spin_cpu(long ms) {
 
 static unsigned long long own_run_ns(void) {
   unsigned long long run = 0, delay = 0, slices = 0;
+  /* schedstat prints sum_exec_runtime as last updated, up to a tick behind the running thread:
+     a yield brings it up to date first. */
+  sched_yield();
   FILE *f = fopen("/proc/thread-self/schedstat", "r");
   if (!f || fscanf(f, "%llu %llu %llu", &run, &delay, &slices) != 3) {
     fputs("kdelta-groups: cannot read /proc/thread-self/schedstat\n", stderr);

@@ -2,7 +2,7 @@
  * kdelta-bpf: loads kdelta's compiled BPF capture (bpf/kdelta.bpf.c, embedded as a libbpf
  * skeleton), and serves kdelta over stdin/stdout:
  *
- *   kdelta-bpf [--syscalls] [--ready] [--irq] [--empty] [--sample N] [--skip id,id] [--only id,id]
+ *   kdelta-bpf [--syscalls] [--ready] [--irq] [--threads] [--timeline] [--empty] [--sample N] [--skip id,id] [--only id,id]
  *              [--calib-cgroup DIR]
  *
  * stdout, first line: {"ready":true,"attach":"tp_btf","load_ns":..,"cost_syscall_ns":..,..}
@@ -45,6 +45,8 @@ struct sys_stat { uint64_t count, sum; };
 struct irq_stat { uint64_t count, total, wcount, wtotal; };
 struct rd_key { char comm[16]; };
 struct rd_val { uint64_t count, total, max; uint32_t b[RD_NB]; };
+struct grp_key { char comm[16]; uint32_t kind, id; };
+struct grp_val { uint64_t count, total, max, min; };
 
 static int ncpu;
 static struct kdelta *skel;
@@ -315,9 +317,131 @@ static void dump_irq(const char *name, int fd, uint32_t n, uint64_t *prev) {
   free(cur);
 }
 
+static uint64_t misc_sum(uint32_t k) {
+  uint64_t *pc = calloc(ncpu, 8), s = 0;
+  if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.misc), &k, pc))
+    for (int c = 0; c < ncpu; c++) s += pc[c];
+  free(pc);
+  return s;
+}
+
+/* The workload's run periods and on-CPU ns since the previous dump. */
+static void dump_run(void) {
+  static uint64_t prev_count, prev_total;
+  uint64_t c = misc_sum(4), t = misc_sum(5);
+  printf("{\"map\":\"run\",\"count\":%llu,\"total\":%llu}\n", (unsigned long long)(c - prev_count),
+         (unsigned long long)(t - prev_total));
+  prev_count = c;
+  prev_total = t;
+}
+
+/* Per thread group: taken out as read, like the ready-delay map. */
+static void dump_grp(void) {
+  int fd = bpf_map__fd(skel->maps.grp);
+  size_t vsz = sizeof(struct grp_val);
+  uint32_t max = 4096;
+  struct grp_key *keys = malloc(max * sizeof *keys);
+  uint8_t *vals = malloc((size_t)max * ncpu * vsz);
+  uint8_t in[64], out[64];
+  void *inp = NULL;
+  fputs("{\"map\":\"grp\",\"rows\":[", stdout);
+  int first = 1;
+  for (;;) {
+    uint32_t cnt = max;
+    int err = bpf_map_lookup_and_delete_batch(fd, inp, out, keys, vals, &cnt, NULL);
+    if (err && errno != ENOENT) break;
+    for (uint32_t i = 0; i < cnt; i++) {
+      struct grp_val sum = {0};
+      for (int c = 0; c < ncpu; c++) {
+        const struct grp_val *v = (const struct grp_val *)(vals + ((size_t)i * ncpu + c) * vsz);
+        sum.count += v->count;
+        sum.total += v->total;
+        if (v->max > sum.max) sum.max = v->max;
+        if (v->min && (!sum.min || v->min < sum.min)) sum.min = v->min;
+      }
+      if (!sum.count && !sum.total) continue;
+      fputs(first ? "[" : ",[", stdout);
+      first = 0;
+      json_str(keys[i].comm, sizeof keys[i].comm);
+      printf(",%u,%u,%llu,%llu,%llu,%llu]", keys[i].kind, keys[i].id, (unsigned long long)sum.count,
+             (unsigned long long)sum.total, (unsigned long long)sum.max, (unsigned long long)sum.min);
+    }
+    if (err || cnt == 0) break;
+    memcpy(in, out, sizeof in);
+    inp = in;
+  }
+  static uint64_t prev_lost;
+  uint64_t lost = misc_sum(3);
+  printf("],\"lost\":%llu}\n", (unsigned long long)(lost - prev_lost));
+  prev_lost = lost;
+  free(keys);
+  free(vals);
+}
+
+static int want_threads, want_timeline;
+#define TL_SLOTS 4096
+struct tl_key { char comm[16]; uint32_t slot, pad; };
+struct tl_val { uint64_t on_ns, switches; };
+
+/* Per (comm, slot): on-CPU ns and switches per CPU; ready delay per slot; both taken out as read. */
+static void dump_tl(void) {
+  int fd = bpf_map__fd(skel->maps.tl);
+  size_t vsz = sizeof(struct tl_val);
+  uint32_t max = 4096;
+  struct tl_key *keys = malloc(max * sizeof *keys);
+  uint8_t *vals = malloc((size_t)max * ncpu * vsz);
+  uint8_t in[64], out[64];
+  void *inp = NULL;
+  fputs("{\"map\":\"tl\",\"rows\":[", stdout);
+  int first = 1;
+  for (;;) {
+    uint32_t cnt = max;
+    int err = bpf_map_lookup_and_delete_batch(fd, inp, out, keys, vals, &cnt, NULL);
+    if (err && errno != ENOENT) break;
+    for (uint32_t i = 0; i < cnt; i++) {
+      fputs(first ? "[" : ",[", stdout);
+      first = 0;
+      json_str(keys[i].comm, sizeof keys[i].comm);
+      printf(",%u,[", keys[i].slot);
+      for (int c = 0; c < ncpu; c++)
+        printf("%s%llu", c ? "," : "", (unsigned long long)((const struct tl_val *)(vals + ((size_t)i * ncpu + c) * vsz))->on_ns);
+      fputs("],[", stdout);
+      for (int c = 0; c < ncpu; c++)
+        printf("%s%llu", c ? "," : "", (unsigned long long)((const struct tl_val *)(vals + ((size_t)i * ncpu + c) * vsz))->switches);
+      fputs("]]", stdout);
+    }
+    if (err || cnt == 0) break;
+    memcpy(in, out, sizeof in);
+    inp = in;
+  }
+  free(keys);
+  free(vals);
+  fputs("],\"ready\":[", stdout);
+  int rfd = bpf_map__fd(skel->maps.tl_ready);
+  uint64_t *pc = calloc(ncpu, 8), *zeros = calloc(ncpu, 8);
+  first = 1;
+  for (uint32_t k = 0; k < TL_SLOTS; k++) {
+    if (bpf_map_lookup_elem(rfd, &k, pc)) continue;
+    uint64_t sum = 0;
+    for (int c = 0; c < ncpu; c++) sum += pc[c];
+    if (!sum) continue;
+    printf("%s%u,%llu", first ? "" : ",", k, (unsigned long long)sum);
+    first = 0;
+    bpf_map_update_elem(rfd, &k, zeros, BPF_ANY);
+  }
+  free(pc);
+  free(zeros);
+  static uint64_t prev_lost;
+  uint64_t lost = misc_sum(6);
+  printf("],\"lost\":%llu}\n", (unsigned long long)(lost - prev_lost));
+  prev_lost = lost;
+}
+
 static void dump(int want_sys, int want_rd, int want_irq) {
   if (want_sys) dump_sys();
-  if (want_rd) dump_rd();
+  if (want_rd) { dump_rd(); dump_run(); }
+  if (want_threads) dump_grp();
+  if (want_timeline) dump_tl();
   if (want_irq) {
     dump_irq("hard", bpf_map__fd(skel->maps.hard), NIRQ, prev_hard);
     dump_irq("soft", bpf_map__fd(skel->maps.soft), NSOFT, prev_soft);
@@ -333,6 +457,7 @@ static void admit(char *args) {
   for (char *t = strtok_r(args, " \t\n", &save); t && n < NADMIT; t = strtok_r(NULL, " \t\n", &save))
     ids[n++] = strtoull(t, NULL, 10);
   for (int i = 0; i < NADMIT; i++) skel->bss->admitted[i] = ids[i];
+  skel->bss->t0 = now_ns();
   printf("{\"admitted\":%d}\n", n);
   fflush(stdout);
 }
@@ -347,6 +472,8 @@ int main(int argc, char **argv) {
     if (!strcmp(a, "--syscalls")) want_sys = 1;
     else if (!strcmp(a, "--ready")) want_rd = 1;
     else if (!strcmp(a, "--irq")) want_irq = 1;
+    else if (!strcmp(a, "--threads")) want_threads = 1;
+    else if (!strcmp(a, "--timeline")) want_timeline = 1;
     else if (!strcmp(a, "--empty")) want_empty = 1; /* bench:overhead's floor: filter only */
     else if (!strcmp(a, "--sample") && v) { sample = (unsigned)strtoul(v, NULL, 10); i++; }
     else if (!strcmp(a, "--only") && v) { only = v; i++; }
@@ -367,6 +494,8 @@ int main(int argc, char **argv) {
   skel = kdelta__open();
   if (!skel) die("cannot open the BPF object: %s", strerror(errno));
   skel->rodata->sample = sample;
+  skel->rodata->threads = want_threads;
+  skel->rodata->timeline = want_timeline;
   uint8_t mask[NSYS];
   memset(mask, only ? 0 : 1, sizeof mask);
   if (only) parse_ids(only, mask, 1);
@@ -385,6 +514,8 @@ int main(int argc, char **argv) {
   bpf_program__set_autoload(skel->progs.softirq_exit, want_irq);
   bpf_map__set_max_entries(skel->maps.sys_hist, want_sys ? (uint32_t)ncpu * NSYS * NB : 1);
   if (!want_rd) bpf_map__set_max_entries(skel->maps.rd, 1);
+  if (!want_threads) bpf_map__set_max_entries(skel->maps.grp, 1);
+  if (!want_timeline) bpf_map__set_max_entries(skel->maps.tl, 1);
   int err = kdelta__load(skel);
   if (err) die("cannot load the BPF programs (tp_btf): %s", strerror(-err));
 

@@ -5,11 +5,12 @@
 //
 // - null-syscall loop (raw getppid, pinned with taskset to BENCH_CPU: on these VMs the same
 //   tracepoint costs twice as much on CPU 0 as on CPU 1): untraced; the libbpf floor (tp_btf
-//   programs that only test the cgroup); libbpf full; libbpf sampled 1 in BENCH_SAMPLE; the
+//   programs that only test the cgroup); libbpf full; libbpf sampled 1 in BENCH_SAMPLE; libbpf full with threads: true; the
 //   bpftrace capture (full); the straightforward bpftrace program (tid-keyed start, per-syscall
 //   hist, delete): ns per call and the ratio to untraced;
 // - same-CPU pipe ping-pong: untraced, libbpf ready delay, bpftrace ready delay;
-// - hackbench -p -g 4 -l 1000: untraced, libbpf full, libbpf ready delay + IRQ;
+// - hackbench -p -g 4 -l 1000: untraced, libbpf full, libbpf ready delay + IRQ, libbpf full with
+//   threads: true, with timeline: true, with both;
 // - start-up, exec to attached: libbpf loader (with and without calibration), bpftrace capture;
 // - kdelta's own time per repetition with the libbpf capture (admit + two dumps + metrics).
 //
@@ -157,6 +158,7 @@ END { clear(@start); clear(@lat); }`;
       { key: 'empty', kind: 'empty', what: 'libbpf floor: tp_btf enter/exit, cgroup test only' },
       { key: 'full', kind: 'libbpf', spec: SYS(1), what: 'libbpf capture, every call timed' },
       { key: 'sampled', kind: 'libbpf', spec: SYS(sample), what: `libbpf capture, 1 in ${sample} timed` },
+      { key: 'threads', kind: 'libbpf', spec: { ...SYS(1), threads: true }, what: 'libbpf capture, every call timed, threads: true' },
       { key: 'bpftrace', kind: 'bpftrace', spec: SYS(1), what: 'bpftrace capture, every call timed' },
       { key: 'ref', kind: 'ref', what: 'straightforward bpftrace (tid map, hist, delete)' },
     ];
@@ -182,6 +184,9 @@ END { clear(@start); clear(@lat); }`;
       { key: 'untraced', kind: 'none', what: 'untraced' },
       { key: 'full', kind: 'libbpf', spec: FULL, what: 'libbpf full (syscalls, ready delay, IRQ)' },
       { key: 'readyirq', kind: 'libbpf', spec: READY_IRQ, what: 'libbpf ready delay + IRQ' },
+      { key: 'threads', kind: 'libbpf', spec: { ...FULL, threads: true }, what: 'libbpf full, threads: true' },
+      { key: 'timeline', kind: 'libbpf', spec: { ...FULL, timeline: true }, what: 'libbpf full, timeline: true' },
+      { key: 'both', kind: 'libbpf', spec: { ...FULL, threads: true, timeline: true }, what: 'libbpf full, threads and timeline' },
     ];
     const hb = await section('hackbench', hbConds, async (cg) => {
       const t0 = process.hrtime.bigint();

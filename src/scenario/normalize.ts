@@ -4,7 +4,7 @@ import { SCENARIO_DEFAULTS } from './defaults.js';
 import { parseTcpAddress } from './regex.js';
 import type { ParsedValues } from './rules/index.js';
 import type { ScenarioFile } from './schema.js';
-import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, Scenario, ServiceReady, ServiceSpec, WorkloadSpec } from './types.js';
+import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, RoleRule, Scenario, ServiceReady, ServiceSpec, WorkloadSpec } from './types.js';
 
 type ServiceFile = NonNullable<ScenarioFile['workload']['service']>;
 
@@ -75,12 +75,17 @@ function normalizeSyscalls(s: SyscallsFile | undefined): EbpfSyscallSpec | false
 
 function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): CollectSpec {
   const ebpf = c?.ebpf;
+  const roles: RoleRule[] = Object.entries(c?.roles ?? {}).map(([pattern, role]) => ({ pattern, role }));
   let ebpfSpec: EbpfSpec | false = false;
   if (ebpf !== false) {
     const e = typeof ebpf === 'object' ? ebpf : {};
     ebpfSpec = { readyDelay: e.ready_delay ?? true, irq: e.irq ?? true, syscalls: normalizeSyscalls(e.syscalls) };
+    if (e.threads === true) ebpfSpec.threads = true;
+    if (e.timeline === true) ebpfSpec.timeline = true;
+    if (roles.length > 0) ebpfSpec.roles = roles;
   }
   return {
+    ...(roles.length > 0 ? { roles } : {}),
     proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs },
     ebpf: ebpfSpec,
     require: [...(c?.require ?? [])],

@@ -87,10 +87,22 @@ export interface EbpfSyscallSpec {
   sample: number;
 }
 
+/** `collect.roles`: a thread name pattern (a glob, or a /regex/ in RE2 syntax) and the group it names. */
+export interface RoleRule {
+  pattern: string;
+  role: string;
+}
+
 export interface EbpfSpec {
   readyDelay: boolean;
   syscalls: EbpfSyscallSpec | false;
   irq: boolean;
+  /** Per thread group syscalls, run time and interrupts (`collect.ebpf.threads`). Off when absent. */
+  threads?: boolean;
+  /** Per (thread group, CPU, time slot) on-CPU time and switches, ready delay per slot (`collect.ebpf.timeline`). Off when absent. */
+  timeline?: boolean;
+  /** `collect.roles`, in file order: the first that matches a thread name names its group. */
+  roles?: readonly RoleRule[];
 }
 
 export type CollectorName = 'proc' | 'ebpf';
@@ -98,6 +110,7 @@ export type CollectorName = 'proc' | 'ebpf';
 export interface CollectSpec {
   proc: { intervalMs: number } | false;
   ebpf: EbpfSpec | false;
+  roles?: readonly RoleRule[];
   /** Collectors that must run here; when one cannot, the run exits 3. */
   require: CollectorName[];
 }

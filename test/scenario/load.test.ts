@@ -220,7 +220,7 @@ describe('text-level checks', () => {
 
   test('unknown keys far from any allowed key list the allowed ones', () => {
     expect(check('name: x\nworkload: { command: [x] }\ncollect: { zzz: 1 }\n')).toEqual([
-      '3:12: unknown key "zzz" in collect (allowed: proc, ebpf, require)',
+      '3:12: unknown key "zzz" in collect (allowed: proc, ebpf, roles, require)',
     ]);
   });
 });

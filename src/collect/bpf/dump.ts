@@ -9,6 +9,11 @@
  *   `{"map":"sys","rows":[[id,count,timed,sum_ns,max_ns,[bucket,n,bucket,n,...]],...]}`
  *   `{"map":"rd","rows":[["comm",count,total_ns,max_ns,[bucket,n,...]],...],"lost":N}`
  *   `{"map":"hard"|"soft","rows":[[irq_or_vec,count,total_ns,count_in_workload,total_in_workload],...]}`
+ *   `{"map":"run","count":N,"total":ns}` (the workload's on-CPU periods)
+ *   `{"map":"grp","rows":[["comm",kind,id,count,total_ns,max_ns,min_ns],...],"lost":N}` per
+ *   thread name, kind 0 syscall (id its number), 1 hard IRQ, 2 softirq (id the vector), 3 run time
+ *   `{"map":"tl","rows":[["comm",slot,[on_ns per CPU],[switches per CPU]],...],"ready":[slot,ns,...],"lost":N}`
+ *   (10 ms slots since the `admit`)
  */
 
 export interface SysRow {
@@ -38,6 +43,26 @@ export interface IrqRow {
   totalInWorkload: number;
 }
 
+export const GROUP_KINDS = ['syscall', 'hardirq', 'softirq', 'run'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+export interface GroupRow {
+  comm: string;
+  kind: GroupKind;
+  id: number;
+  count: number;
+  total: number;
+  max: number;
+  min: number;
+}
+
+export interface TimelineRow {
+  comm: string;
+  slot: number;
+  onCpuNs: number[];
+  switches: number[];
+}
+
 /** One dump: everything between two `dump` commands. */
 export interface Dump {
   sys: SysRow[];
@@ -45,6 +70,12 @@ export interface Dump {
   rdLost: number;
   hard: IrqRow[];
   soft: IrqRow[];
+  run: { count: number; total: number } | null;
+  grp: GroupRow[];
+  grpLost: number;
+  tl: TimelineRow[];
+  tlReady: Map<number, number>;
+  tlLost: number;
 }
 
 export interface ReadyLine {
@@ -64,7 +95,7 @@ export type LoaderLine =
   | { kind: 'unparsed'; line: string };
 
 export function emptyDump(): Dump {
-  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [] };
+  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0 };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -98,6 +129,20 @@ function irqRow(r: unknown): IrqRow | null {
   return { key: key!, count: count!, total: total!, countInWorkload: countInWorkload!, totalInWorkload: totalInWorkload! };
 }
 
+function grpRow(r: unknown): GroupRow | null {
+  if (!Array.isArray(r) || r.length !== 7 || typeof r[0] !== 'string' || !r.slice(1).every(isNum)) return null;
+  const [comm, kind, id, count, total, max, min] = r as [string, number, number, number, number, number, number];
+  const k = GROUP_KINDS[kind];
+  return k === undefined ? null : { comm, kind: k, id, count, total, max, min };
+}
+
+function tlRow(r: unknown): TimelineRow | null {
+  if (!Array.isArray(r) || r.length !== 4 || typeof r[0] !== 'string' || !isNum(r[1])) return null;
+  const [comm, slot, on, sw] = r as [string, number, unknown, unknown];
+  if (!Array.isArray(on) || !Array.isArray(sw) || !on.every(isNum) || !sw.every(isNum)) return null;
+  return { comm, slot, onCpuNs: on, switches: sw };
+}
+
 function rowsOf<T>(rows: unknown, parse: (r: unknown) => T | null): T[] | null {
   if (!Array.isArray(rows)) return null;
   const out: T[] = [];
@@ -123,6 +168,38 @@ function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
         ((d) => {
           d.rd.push(...rows);
           d.rdLost += lost;
+        })
+      );
+    }
+    case 'run': {
+      if (!isNum(obj.count) || !isNum(obj.total)) return null;
+      const run = { count: obj.count, total: obj.total };
+      return (d) => {
+        d.run = { count: (d.run?.count ?? 0) + run.count, total: (d.run?.total ?? 0) + run.total };
+      };
+    }
+    case 'grp': {
+      const rows = rowsOf(obj.rows, grpRow);
+      const lost = isNum(obj.lost) ? obj.lost : 0;
+      return (
+        rows &&
+        ((d) => {
+          d.grp.push(...rows);
+          d.grpLost += lost;
+        })
+      );
+    }
+    case 'tl': {
+      const rows = rowsOf(obj.rows, tlRow);
+      const ready = pairs(obj.ready);
+      const lost = isNum(obj.lost) ? obj.lost : 0;
+      return (
+        rows &&
+        ready &&
+        ((d) => {
+          d.tl.push(...rows);
+          for (const [k, v] of ready) d.tlReady.set(k, (d.tlReady.get(k) ?? 0) + v);
+          d.tlLost += lost;
         })
       );
     }

@@ -1,9 +1,11 @@
 import { histogramFromBuckets, histogramPercentile } from '../../metrics/histogram.js';
 import type { Histogram, MetricPoint } from '../../metrics/types.js';
 import type { EbpfSpec } from '../../scenario/types.js';
-import { foldThreadName, SOFTIRQ_NAMES } from '../ebpf/metrics.js';
+import { SOFTIRQ_NAMES } from '../ebpf/metrics.js';
 import { BLOCKING_SYSCALLS, syscallName } from '../../kernel/syscalls/table.js';
 import type { Dump, IrqRow } from './dump.js';
+import { groupNamer, type GroupNamer } from './groups.js';
+import { runMetrics, threadMetrics } from './threads.js';
 
 export interface BpfMetricContext {
   spec: EbpfSpec;
@@ -12,6 +14,8 @@ export interface BpfMetricContext {
   irqNames: Readonly<Record<number, string>>;
   /** The calibration: ns the capture adds to one syscall and to one context switch, on this machine. */
   cost: { syscall: number | null; switch: number | null };
+  /** Thread name -> group; the digits folded when absent. */
+  group?: GroupNamer;
 }
 
 const ns = (name: string, value: number, extra: Partial<MetricPoint> = {}): MetricPoint => ({ name, unit: 'ns', better: 'lower', value, source: 'ebpf', ...extra });
@@ -62,7 +66,7 @@ function syscallMetrics(dump: Dump, ctx: BpfMetricContext, excludeBlocking: bool
   return { metrics, notes };
 }
 
-function readyDelayMetrics(dump: Dump): MetricPoint[] {
+function readyDelayMetrics(dump: Dump, group: GroupNamer): MetricPoint[] {
   const metrics: MetricPoint[] = [];
   const all = new Map<number, number>();
   const groups = new Map<string, { buckets: Map<number, number>; total: number; max: number; count: number }>();
@@ -70,7 +74,7 @@ function readyDelayMetrics(dump: Dump): MetricPoint[] {
   let total = 0;
   let max = 0;
   for (const r of dump.rd) {
-    const key = foldThreadName(r.comm);
+    const key = group(r.comm);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { buckets: new Map(), total: 0, max: 0, count: 0 }));
     for (const [b, n] of r.buckets) {
@@ -136,6 +140,7 @@ export function metricsFromDump(dump: Dump, ctx: BpfMetricContext): { metrics: M
   const notes: string[] = [];
   const lost: string[] = [];
   const { spec } = ctx;
+  const group = ctx.group ?? groupNamer(spec.roles);
   if (spec.syscalls) {
     const s = syscallMetrics(dump, ctx, spec.syscalls.excludeBlocking);
     metrics.push(...s.metrics);
@@ -143,13 +148,20 @@ export function metricsFromDump(dump: Dump, ctx: BpfMetricContext): { metrics: M
     if (ctx.cost.syscall !== null) metrics.push(ns('capture.cost.syscall', Math.round(ctx.cost.syscall)));
   }
   if (spec.readyDelay) {
-    metrics.push(...readyDelayMetrics(dump));
+    metrics.push(...readyDelayMetrics(dump, group));
+    metrics.push(...runMetrics(dump));
     if (ctx.cost.switch !== null) metrics.push(ns('capture.cost.switch', Math.round(ctx.cost.switch)));
     if (dump.rdLost > 0) lost.push(`ready-delay map full: ${dump.rdLost} episodes dropped`);
   }
   if (spec.irq) {
     metrics.push(...irqMetrics(dump.hard, 'irq.hard', 'handled', (n) => ctx.irqNames[n] ?? `irq${n}`));
     metrics.push(...irqMetrics(dump.soft, 'softirq', 'runs', (n) => SOFTIRQ_NAMES[n] ?? `vec${n}`));
+  }
+  if (spec.threads) {
+    const excludeBlocking = spec.syscalls ? spec.syscalls.excludeBlocking : false;
+    metrics.push(...threadMetrics(dump, { group, syscallTable: ctx.syscallTable, irqNames: ctx.irqNames, excludeBlocking }));
+    if (dump.grpLost > 0) lost.push(`thread-group map full: ${dump.grpLost} updates dropped`);
+    if (ctx.sample > 1) notes.push('thread.<group>.syscall.*.total and .max cover the timed calls only (sampled); counts are exact');
   }
   return { metrics, notes, lost };
 }

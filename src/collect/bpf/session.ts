@@ -9,7 +9,9 @@ import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js'
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
 import { LoaderChannel } from './channel.js';
 import type { Dump, ReadyLine } from './dump.js';
+import { groupNamer } from './groups.js';
 import { metricsFromDump } from './metrics.js';
+import { timelineFromDump } from './timeline.js';
 
 /** helpers/bin/kdelta-bpf: src/collect/bpf/ (or dist/collect/bpf/) is three folders below the package root. */
 export const BPF_LOADER = fileURLToPath(new URL('../../../helpers/bin/kdelta-bpf', import.meta.url));
@@ -63,6 +65,8 @@ function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | n
   }
   if (spec.readyDelay) args.push('--ready');
   if (spec.irq) args.push('--irq');
+  if (spec.threads) args.push('--threads');
+  if (spec.timeline && spec.readyDelay) args.push('--timeline');
   if (calibCgroup) args.push('--calib-cgroup', calibCgroup);
   return { args, sample };
 }
@@ -78,6 +82,8 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
   let sample = 1;
   let irqNames: Record<number, string> = {};
   const irqLooked = new Set<number>();
+  // Compiled before anything is loaded: a bad pattern is the scenario's fault, exit 2.
+  const group = groupNamer(spec.roles);
 
   const metricsOf = async (d: Dump, capture: RepetitionCapture): Promise<void> => {
     // Reading every /sys/kernel/irq/<n>/actions takes ~5 ms: only when an IRQ number is new.
@@ -87,10 +93,15 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     }
     const ready = ch?.ready;
     const cost = { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
-    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost });
+    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost, group });
     capture.metrics = m.metrics;
     capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
     capture.lost = m.lost;
+    const timeline = spec.timeline ? timelineFromDump(d, ready?.ncpu ?? 0, group) : null;
+    if (timeline) {
+      capture.tables = { timeline };
+      if (timeline.lost > 0) capture.lost.push(`timeline map full or repetition past ${4096 * 10} ms: ${timeline.lost} updates dropped`);
+    }
     if (ch && ch.unparsed.length > 0) capture.notes.push(`unparsed loader output: ${ch.unparsed.splice(0).join(' | ').slice(0, 300)}`);
   };
 

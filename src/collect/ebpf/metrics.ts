@@ -5,13 +5,14 @@ import type { BuiltProgram } from './program.js';
 import type { MapEntryValue, Snapshot, StatsValue } from './output.js';
 import { splitMapKey } from './output.js';
 import { BLOCKING_SYSCALLS, syscallName } from '../../kernel/syscalls/table.js';
+import { groupNamer } from '../bpf/groups.js';
 
 /** Softirq vector names in kernel order (include/linux/interrupt.h, as /proc/softirqs prints them, lower case). */
 export const SOFTIRQ_NAMES = ['hi', 'timer', 'net_tx', 'net_rx', 'block', 'irq_poll', 'tasklet', 'sched', 'hrtimer', 'rcu'];
 
 /** `worker12` -> `worker*`, `kworker/0:1H` -> `kworker/*:*H`: thread ids change every run, names with digits folded do not. */
 export function foldThreadName(comm: string): string {
-  return comm.replace(/\d+/g, '*');
+  return groupNamer()(comm);
 }
 
 export interface CaptureContext {
@@ -174,8 +175,9 @@ export function metricsFromSnapshots(before: Snapshot, after: Snapshot, ctx: Cap
   if (spec.readyDelay) {
     const all = new Map<number, number>();
     const groups = new Map<string, { buckets: Map<number, number>; total: number }>();
+    const nameGroup = groupNamer(spec.roles);
     const groupOf = (comm: string): { buckets: Map<number, number>; total: number } => {
-      const g = foldThreadName(comm);
+      const g = nameGroup(comm);
       let gm = groups.get(g);
       if (!gm) groups.set(g, (gm = { buckets: new Map(), total: 0 }));
       return gm;
