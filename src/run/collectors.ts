@@ -8,10 +8,10 @@ import type { Availability, CollectorKind, CollectorSession, CollectorStatus, Re
 /** The collectors a scenario asks for and whether each can run here. Pure over the machine facts. */
 export function plannedCollectors(scenario: Scenario, facts: MachineFacts, kinds: readonly CollectorKind[]): Array<{ name: CollectorName; enabled: boolean; availability: Availability }> {
   // The report lists /proc first whatever order the collectors start in.
-  const order: CollectorName[] = ['proc', 'ebpf'];
+  const order: CollectorName[] = ['proc', 'ebpf', 'kernel'];
   return [...kinds]
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
-    .map((k) => ({ name: k.name, enabled: scenario.collect[k.name] !== false, availability: k.availability(facts) }));
+    .map((k) => ({ name: k.name, enabled: (scenario.collect[k.name] ?? false) !== false, availability: k.availability(facts) }));
 }
 
 /** Throws (exit 3) when a collector the scenario `require`s cannot run here: checked before anything runs. */

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import type { ParsedValues } from './rules/index.js';
 import type { ScenarioFile } from './schema.js';
-import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, Scenario, WorkloadSpec } from './types.js';
+import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, KernelParts, Scenario, WorkloadSpec } from './types.js';
 
 function normalizeWorkload(w: ScenarioFile['workload'], values: ParsedValues, folder: string): WorkloadSpec {
   const ms = values.durationsMs;
@@ -52,13 +52,18 @@ function normalizeSyscalls(s: SyscallsFile | undefined): EbpfSyscallSpec | false
 function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): CollectSpec {
   const ebpf = c?.ebpf;
   let ebpfSpec: EbpfSpec | false = false;
+  let kernel: KernelParts | false = false;
   if (ebpf !== false) {
     const e = typeof ebpf === 'object' ? ebpf : {};
     ebpfSpec = { readyDelay: e.ready_delay ?? true, irq: e.irq ?? true, syscalls: normalizeSyscalls(e.syscalls) };
+    const parts = { net: e.net ?? false, block: e.block ?? false, faults: e.faults ?? false, runqueue: e.runqueue ?? false, smpCalls: e.smp_calls ?? false };
+    if (Object.values(parts).some(Boolean)) kernel = parts;
   }
+  const p = typeof c?.proc === 'object' ? c.proc : {};
   return {
-    proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs },
+    proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs, net: p.net ?? false, memory: p.memory ?? false },
     ebpf: ebpfSpec,
+    kernel,
     require: [...(c?.require ?? [])],
   };
 }

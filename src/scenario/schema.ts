@@ -125,7 +125,11 @@ const collect = {
         { type: 'boolean' },
         {
           type: 'object',
-          properties: { interval: { ...duration, description: 'Sampling interval, at least 10ms. Default 250ms.' } },
+          properties: {
+            interval: { ...duration, description: 'Sampling interval, at least 10ms. Default 250ms.' },
+            net: { type: 'boolean', description: 'softnet_stat, /proc/net/snmp and netstat, per-device counters (net.softnet.*, net.snmp.*, net.dev.*). Default false.' },
+            memory: { type: 'boolean', description: '/proc/vmstat deltas (mem.vmstat.*). Default false.' },
+          },
           additionalProperties: false,
         },
       ],
@@ -139,6 +143,11 @@ const collect = {
             ready_delay: { type: 'boolean' },
             syscalls,
             irq: { type: 'boolean' },
+            net: { type: 'boolean', description: 'skb drops by reason, consumes, packets per device, TCP retransmits and resets. Default false.' },
+            block: { type: 'boolean', description: 'block request latency, bytes and queue depth per device and operation. Default false.' },
+            faults: { type: 'boolean', description: "the workload's page faults (mem.faults.*). Default false." },
+            runqueue: { type: 'boolean', description: 'run-queue length sampled per CPU at 99 Hz. Default false.' },
+            smp_calls: { type: 'boolean', description: 'cross-CPU function calls (irq.smp_call.count). Default false.' },
           },
           additionalProperties: false,
         },
@@ -146,7 +155,7 @@ const collect = {
     },
     require: {
       type: 'array',
-      items: { enum: ['proc', 'ebpf'] },
+      items: { enum: ['proc', 'ebpf', 'kernel'] },
       uniqueItems: true,
       description: 'Collectors that must run here, else the run exits 3.',
     },
