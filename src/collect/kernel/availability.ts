@@ -1,5 +1,15 @@
 import type { MachineFacts } from '../../environment/types.js';
+import type { KernelParts } from '../../scenario/types.js';
 import type { Availability } from '../types.js';
+
+/** Each part's scenario key and metrics, for doctor and the README. */
+export const KERNEL_PARTS: Record<keyof KernelParts, { key: string; metrics: readonly string[] }> = {
+  net: { key: 'collect.ebpf.net', metrics: ['net.skb.*', 'net.dev.*.packets', 'net.tcp.*'] },
+  block: { key: 'collect.ebpf.block', metrics: ['block.*'] },
+  faults: { key: 'collect.ebpf.faults', metrics: ['mem.faults.*'] },
+  runqueue: { key: 'collect.ebpf.runqueue', metrics: ['sched.runqueue_length.*'] },
+  smpCalls: { key: 'collect.ebpf.smp_calls', metrics: ['irq.smp_call.count'] },
+};
 
 /** What the kernel collector's opt-in parts measure. */
 export const KERNEL_METRICS: readonly string[] = [
