@@ -10,8 +10,10 @@ export function plannedCollectors(scenario: Scenario, facts: MachineFacts, kinds
   // The report lists /proc first whatever order the collectors start in.
   const order: CollectorName[] = ['proc', 'ebpf', 'kernel'];
   return [...kinds]
+    // An opt-in collector the scenario does not mention is not part of its run at all.
+    .filter((k) => scenario.collect[k.name] !== undefined)
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
-    .map((k) => ({ name: k.name, enabled: (scenario.collect[k.name] ?? false) !== false, availability: k.availability(facts) }));
+    .map((k) => ({ name: k.name, enabled: scenario.collect[k.name] !== false, availability: k.availability(facts) }));
 }
 
 /** Throws (exit 3) when a collector the scenario `require`s cannot run here: checked before anything runs. */

@@ -61,9 +61,10 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): Col
   }
   const p = typeof c?.proc === 'object' ? c.proc : {};
   return {
-    proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs, net: p.net ?? false, memory: p.memory ?? false },
+    // The opt-in parts appear only when switched on, so a scenario without them reads as before.
+    proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs, ...(p.net === true && { net: true }), ...(p.memory === true && { memory: true }) },
     ebpf: ebpfSpec,
-    kernel,
+    ...(kernel && { kernel }),
     require: [...(c?.require ?? [])],
   };
 }
