@@ -81,7 +81,7 @@ describe('kernel collector oracles', () => {
   }, 120_000);
 
   it('sees major faults after the page cache is dropped, at least as many as the task counted itself', async () => {
-    const script = `echo 1 > /proc/sys/vm/drop_caches; exec ${join(dir.path, 'major')} ${join(dir.path, 'data')} 2>> ${join(dir.path, 'majflt.log')}`;
+    const script = `sync; echo 1 > /proc/sys/vm/drop_caches; exec ${join(dir.path, 'major')} ${join(dir.path, 'data')} 2>> ${join(dir.path, 'majflt.log')}`;
     const m = await run('major', ['sh', '-c', script], 'faults: true', 2);
     const own = readFileSync(join(dir.path, 'majflt.log'), 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
     const seen = m.get('mem.faults.major.count')!;
