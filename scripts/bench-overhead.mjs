@@ -12,7 +12,8 @@
 // - hackbench -p -g 4 -l 1000: untraced, libbpf full, libbpf ready delay + IRQ, libbpf full with
 //   threads: true, with timeline: true, with both;
 // - start-up, exec to attached: libbpf loader (with and without calibration), bpftrace capture;
-// - kdelta's own time per repetition with the libbpf capture (admit + two dumps + metrics).
+// - kdelta's own time per repetition with the libbpf capture (admit + two dumps + metrics);
+// - the kernel collector's parts on hackbench and fio fsync (BENCH_ONLY=kernel: only these).
 //
 // Options (env): BENCH_CPU (1), BENCH_CALLS (1000000), BENCH_RUNS (7), BENCH_SAMPLE (8),
 // BENCH_REPS (50), BENCH_PINGPONG (20000).
@@ -153,6 +154,11 @@ END { clear(@start); clear(@lat); }`;
   };
 
   try {
+    if (process.env.BENCH_ONLY === 'kernel') {
+      await kernelPartRows({ facts, dist, parent, runs, createCgroup, inCgroup, log, out });
+      process.stdout.write(out.join('\n') + '\n');
+      return;
+    }
     const loopConds = [
       { key: 'untraced', kind: 'none', what: 'untraced' },
       { key: 'empty', kind: 'empty', what: 'libbpf floor: tp_btf enter/exit, cgroup test only' },
@@ -240,9 +246,66 @@ END { clear(@start); clear(@lat); }`;
       await own.stop();
     }
     out.push(`| kdelta's own time per repetition, libbpf full capture, ${reps} repetitions | ms |`, '| --- | ---: |');
-    out.push(`| median | ${fmt(median(perRep))} |`, `| spread | ${spread(perRep)} |`);
+    out.push(`| median | ${fmt(median(perRep))} |`, `| spread | ${spread(perRep)} |`, '');
+    await kernelPartRows({ facts, dist, parent, runs, createCgroup, inCgroup, log, out });
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     for (const p of [...created.reverse(), parent]) await cgroupModule.removeCgroup(p).catch((e) => log(`could not remove ${p}: ${e.message}`));
+  }
+}
+
+/**
+ * The kernel collector's opt-in parts, one at a time and all together, against untraced, on
+ * hackbench (scheduler, wake-ups, IPIs, skb-free pipes) and fio with fsynced 4 KiB writes
+ * (block requests, faults). Conditions take turns in rounds; medians and ratios.
+ * BENCH_ONLY=kernel runs only these rows.
+ */
+async function kernelPartRows({ facts, dist, parent, runs, createCgroup, inCgroup, log, out }) {
+  const { createKernelSession } = await import(join(dist, 'collect', 'kernel', 'session.js'));
+  const none = { net: false, block: false, faults: false, runqueue: false, smpCalls: false };
+  const conds = [
+    ['untraced', null],
+    ...['net', 'block', 'faults', 'runqueue', 'smpCalls'].map((p) => [p, { ...none, [p]: true }]),
+    ['all', { net: true, block: true, faults: true, runqueue: true, smpCalls: true }],
+  ];
+  const loads = {
+    hackbench: (cg) => inCgroup(cg, ['hackbench', '-p', '-g', '4', '-l', '1000']),
+    fio: (cg) => inCgroup(cg, ['fio', '--name=w', '--filename=/tmp/kdelta-bench-fio.dat', '--rw=write', '--bs=4k', '--size=400k', '--fsync=1', '--ioengine=sync']),
+  };
+  const times = {};
+  for (const load of Object.keys(loads)) for (const [k] of conds) times[`${load}-${k}`] = [];
+  for (let round = 0; round < runs; round++) {
+    log(`kernel parts: round ${round + 1} of ${runs}`);
+    for (const load of Object.keys(loads)) {
+      for (const [key, parts] of conds) {
+        const cg = await createCgroup(join(parent, `kp-${load}-${key}-${round}`));
+        const rep = { index: 0, warmup: false, cgroup: cg };
+        const s = parts ? createKernelSession(parts, facts) : null;
+        if (s) {
+          await s.start([rep]);
+          await s.beforeRepetition(rep);
+        }
+        const t0 = process.hrtime.bigint();
+        try {
+          await loads[load](cg.path);
+        } finally {
+          times[`${load}-${key}`].push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (s) {
+            const cap = await s.afterRepetition(rep, { pid: null, threads: [] });
+            if (cap.lost.length) log(`kernel ${key} lost: ${cap.lost.join('; ')}`);
+            await s.stop();
+          }
+        }
+      }
+    }
+  }
+  for (const load of Object.keys(loads)) {
+    out.push(`| kernel collector part, ${load} | ms (median of ${runs}) | spread | ratio vs untraced |`, '| --- | ---: | ---: | ---: |');
+    const base = median(times[`${load}-untraced`]);
+    for (const [key] of conds) {
+      const t = times[`${load}-${key}`];
+      out.push(`| ${key} | ${fmt(median(t))} | ${spread(t)} | ${(median(t) / base).toFixed(3)}x |`);
+    }
+    out.push('');
   }
 }

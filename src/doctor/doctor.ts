@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import { formatCpuList } from '../kernel/cpulist.js';
 import { EBPF_METRICS } from '../collect/ebpf/availability.js';
+import { kernelPartChecks, type MissingTracepoints } from './kernel-parts.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -206,8 +207,8 @@ function cpuChecks(facts: MachineFacts): DoctorCheck[] {
 }
 
 /** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
-export function runDoctor(facts: MachineFacts): DoctorReport {
-  const checks: DoctorCheck[] = [...captureChecks(facts), ...kernelChecks(facts), ...cpuChecks(facts)];
+export function runDoctor(facts: MachineFacts, tracepoints: MissingTracepoints | null = null): DoctorReport {
+  const checks: DoctorCheck[] = [...captureChecks(facts), ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...cpuChecks(facts)];
   const cpus = facts.onlineCpus.length;
   const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];
   const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;

@@ -66,7 +66,7 @@ const scenarioSchema = {
         additionalProperties: false,
         required: ['name', 'enabled', 'availability', 'notes'],
         properties: {
-          name: { enum: ['proc', 'ebpf'] },
+          name: { enum: ['proc', 'ebpf', 'kernel'] },
           enabled: { type: 'boolean' },
           availability: availabilitySchema,
           notes: stringList,
@@ -81,7 +81,7 @@ const scenarioSchema = {
         required: ['repetition', 'collector', 'what'],
         properties: {
           repetition: nonNegativeInteger,
-          collector: { enum: ['proc', 'ebpf'] },
+          collector: { enum: ['proc', 'ebpf', 'kernel'] },
           what: { type: 'string' },
         },
       },

@@ -54,7 +54,7 @@ export interface Report {
 export type ScenarioStatus = 'pass' | 'regression' | 'error';
 
 export interface CollectorReport {
-  name: 'proc' | 'ebpf';
+  name: 'proc' | 'ebpf' | 'kernel';
   enabled: boolean;
   availability: Availability;
   /** Which source filled which metrics, sampling, fallbacks. */
@@ -104,7 +104,7 @@ interface ScenarioFacts {
   isolation: { kind: 'cgroup'; path: string } | { kind: 'pid' | 'none'; reason: string };
   collectors: CollectorReport[];
   /** Per repetition, what was lost: such repetitions are marked, not silently averaged in. */
-  lost: Array<{ repetition: number; collector: 'proc' | 'ebpf'; what: string }>;
+  lost: Array<{ repetition: number; collector: 'proc' | 'ebpf' | 'kernel'; what: string }>;
   baseline: {
     path: string;
     machine: string;

@@ -4,7 +4,7 @@ import { SCENARIO_DEFAULTS } from './defaults.js';
 import { parseTcpAddress } from './regex.js';
 import type { ParsedValues } from './rules/index.js';
 import type { ScenarioFile } from './schema.js';
-import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, RoleRule, Scenario, ServiceReady, ServiceSpec, WorkloadSpec } from './types.js';
+import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, KernelParts, RoleRule, Scenario, ServiceReady, ServiceSpec, WorkloadSpec } from './types.js';
 
 type ServiceFile = NonNullable<ScenarioFile['workload']['service']>;
 
@@ -77,17 +77,23 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): Col
   const ebpf = c?.ebpf;
   const roles: RoleRule[] = Object.entries(c?.roles ?? {}).map(([pattern, role]) => ({ pattern, role }));
   let ebpfSpec: EbpfSpec | false = false;
+  let kernel: KernelParts | false = false;
   if (ebpf !== false) {
     const e = typeof ebpf === 'object' ? ebpf : {};
     ebpfSpec = { readyDelay: e.ready_delay ?? true, irq: e.irq ?? true, syscalls: normalizeSyscalls(e.syscalls) };
     if (e.threads === true) ebpfSpec.threads = true;
     if (e.timeline === true) ebpfSpec.timeline = true;
     if (roles.length > 0) ebpfSpec.roles = roles;
+    const parts = { net: e.net ?? false, block: e.block ?? false, faults: e.faults ?? false, runqueue: e.runqueue ?? false, smpCalls: e.smp_calls ?? false };
+    if (Object.values(parts).some(Boolean)) kernel = parts;
   }
+  const p = typeof c?.proc === 'object' ? c.proc : {};
   return {
     ...(roles.length > 0 ? { roles } : {}),
-    proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs },
+    // The opt-in parts appear only when switched on, so a scenario without them reads as before.
+    proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs, ...(p.net === true && { net: true }), ...(p.memory === true && { memory: true }) },
     ebpf: ebpfSpec,
+    ...(kernel && { kernel }),
     require: [...(c?.require ?? [])],
   };
 }

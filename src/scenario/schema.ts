@@ -150,7 +150,11 @@ const collect = {
         { type: 'boolean' },
         {
           type: 'object',
-          properties: { interval: { ...duration, description: 'Sampling interval, at least 10ms. Default 250ms.' } },
+          properties: {
+            interval: { ...duration, description: 'Sampling interval, at least 10ms. Default 250ms.' },
+            net: { type: 'boolean', description: 'softnet_stat, /proc/net/snmp and netstat, per-device counters (net.softnet.*, net.snmp.*, net.dev.*). Default false.' },
+            memory: { type: 'boolean', description: '/proc/vmstat deltas (mem.vmstat.*). Default false.' },
+          },
           additionalProperties: false,
         },
       ],
@@ -166,6 +170,11 @@ const collect = {
             irq: { type: 'boolean' },
             timeline: { type: 'boolean', description: 'Where the thread groups ran: on-CPU time and switches per CPU and time slot, ready delay per slot (report.html heat maps). Default false.' },
             threads: { type: 'boolean', description: 'Per thread group: syscalls, on-CPU run time, interrupts (thread.<group>.*). Default false.' },
+            net: { type: 'boolean', description: 'skb drops by reason, consumes, packets per device, TCP retransmits and resets. Default false.' },
+            block: { type: 'boolean', description: 'block request latency, bytes and queue depth per device and operation. Default false.' },
+            faults: { type: 'boolean', description: "the workload's page faults (mem.faults.*). Default false." },
+            runqueue: { type: 'boolean', description: 'run-queue length sampled per CPU at 99 Hz. Default false.' },
+            smp_calls: { type: 'boolean', description: 'cross-CPU function calls (irq.smp_call.count). Default false.' },
           },
           additionalProperties: false,
         },
@@ -180,7 +189,7 @@ const collect = {
     },
     require: {
       type: 'array',
-      items: { enum: ['proc', 'ebpf'] },
+      items: { enum: ['proc', 'ebpf', 'kernel'] },
       uniqueItems: true,
       description: 'Collectors that must run here, else the run exits 3.',
     },

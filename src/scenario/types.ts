@@ -105,12 +105,24 @@ export interface EbpfSpec {
   roles?: readonly RoleRule[];
 }
 
-export type CollectorName = 'proc' | 'ebpf';
+/** The opt-in tracepoint parts of the kernel collector (`collect.ebpf.net`, ...). */
+export interface KernelParts {
+  net: boolean;
+  block: boolean;
+  faults: boolean;
+  runqueue: boolean;
+  smpCalls: boolean;
+}
+
+export type CollectorName = 'proc' | 'ebpf' | 'kernel';
 
 export interface CollectSpec {
-  proc: { intervalMs: number } | false;
+  /** `net` / `memory`: the opt-in /proc parts (softnet, snmp, device counters; vmstat). */
+  proc: { intervalMs: number; net?: boolean; memory?: boolean } | false;
   ebpf: EbpfSpec | false;
   roles?: readonly RoleRule[];
+  /** The kernel collector's parts; absent or false when none is switched on. */
+  kernel?: KernelParts | false;
   /** Collectors that must run here; when one cannot, the run exits 3. */
   require: CollectorName[];
 }

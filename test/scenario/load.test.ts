@@ -41,7 +41,7 @@ describe('broken scenario files', () => {
     expect(where(await problemsOf(fixture('broken/wrong-type.yaml')))).toEqual([
       '3:28: workload.command[2] must be a string, not 4 (quote it: "4")',
       '4:14: repetitions must be a whole number, not "ten"',
-      '6:9: collect.proc must be true, false or a mapping with interval, not "250ms"',
+      '6:9: collect.proc must be true, false or a mapping with interval, net, memory, not "250ms"',
     ]);
   });
 

@@ -28,6 +28,8 @@ export class Markers {
   constructor(
     private readonly timeoutMs: number,
     private readonly ownComm = readOwnComm(),
+    // Another program watching kdelta's renames answers only its own prefix.
+    private readonly prefix = MARKER_PREFIX,
   ) {}
 
   /** One line of bpftrace's stdout. */
@@ -88,7 +90,7 @@ export class Markers {
     const fire = (): void => {
       // Synchronous writes: they run on the main thread, whose tgid the program filters on.
       try {
-        writeFileSync('/proc/self/comm', `${MARKER_PREFIX}${n}`);
+        writeFileSync('/proc/self/comm', `${this.prefix}${n}`);
       } finally {
         writeFileSync('/proc/self/comm', this.ownComm);
       }

@@ -203,7 +203,7 @@ export class SnapshotReader {
         this.current.set(ev.name, ev.entries);
         return null;
       case 'printf': {
-        const m = /^kdelta-mark (?:kdm)?(\d+)/.exec(ev.text);
+        const m = /^kdelta-mark (?:kd[a-z])?(\d+)/.exec(ev.text);
         if (!m) return null;
         const n = Number(m[1]);
         this.snapshots.set(n, this.current);

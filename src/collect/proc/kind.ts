@@ -13,6 +13,11 @@ export const PROC_METRICS: readonly string[] = [
   'system.*',
   'sched.cgroup_pressure*',
   'sched.context_switches*',
+  // The opt-in parts (`collect.proc.net`, `collect.proc.memory`), machine-wide deltas.
+  'net.softnet.*',
+  'net.snmp.*',
+  'net.dev.*.count',
+  'mem.vmstat.*',
 ];
 
 /** The /proc sampler as the runner sees it. */

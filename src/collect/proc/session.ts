@@ -5,6 +5,7 @@ import { procDegradations } from './availability.js';
 import { procCapture } from './metrics.js';
 import { readCgroupTasks, readSystemSample, type SystemSample } from './snapshot.js';
 import { TaskTracker } from './tasks.js';
+import { extrasMetrics, readExtras, type ExtrasSnapshot, type ProcParts } from './extras.js';
 import { readTopology } from '../../kernel/topology.js';
 
 export { procAvailability, procDegradations } from './availability.js';
@@ -29,6 +30,8 @@ interface RepetitionState {
   inFlight: Promise<void> | null;
   skippedTicks: number;
   errors: string[];
+  /** The opt-in parts read before the repetition; null when none is on. */
+  extras: ExtrasSnapshot | null;
 }
 
 /** What the sampler knows for the whole scenario. */
@@ -37,6 +40,7 @@ interface Sampler {
   intervalMs: number;
   facts: MachineFacts;
   options: ProcSessionOptions;
+  parts: ProcParts;
   cpuNode: Record<number, number>;
   nodes: number[];
   current: RepetitionState | null;
@@ -74,8 +78,11 @@ async function startRepetition(s: Sampler, rep: RepetitionRef): Promise<void> {
     inFlight: null,
     skippedTicks: 0,
     errors: [],
+    extras: null,
   };
   s.current = st;
+  // Read before the first sample so the counted window holds nothing of kdelta's own start-up reads.
+  if (s.parts.net || s.parts.memory) st.extras = await readExtras(s.parts, s.roots);
   await sample(s.roots, st, true);
   st.timer = setInterval(() => {
     if (st.inFlight) {
@@ -103,6 +110,7 @@ async function finishRepetition(s: Sampler, rep: RepetitionRef, tasks: TaskSet):
   stopTimer(st);
   if (st.inFlight) await st.inFlight;
   await sample(s.roots, st, false);
+  const extrasAfter = st.extras ? await readExtras(s.parts, s.roots) : null;
   s.current = null;
   const capture = procCapture({
     samples: st.samples,
@@ -113,6 +121,10 @@ async function finishRepetition(s: Sampler, rep: RepetitionRef, tasks: TaskSet):
     skippedTicks: st.skippedTicks,
     readyDelay: s.options.readyDelay ?? true,
   });
+  if (st.extras && extrasAfter) {
+    capture.metrics.push(...extrasMetrics(st.extras, extrasAfter));
+    capture.notes.push('net.softnet.*, net.snmp.*, net.dev.* and mem.vmstat.* are machine-wide counts, not the workload\'s alone');
+  }
   for (const e of st.errors) capture.lost.push(`a /proc sample failed: ${e}`);
   for (const d of procDegradations(s.facts)) capture.notes.push(`${d.missing}: without ${d.disables.join(', ')}`);
   if (!rep.cgroup) capture.notes.push('no repetition cgroup: the workload\'s threads were not polled, so sched.context_switches and the polled sched.ready_delay.total are missing');
@@ -124,12 +136,13 @@ async function finishRepetition(s: Sampler, rep: RepetitionRef, tasks: TaskSet):
  * `intervalMs` in between, reading files only (no subprocesses). Each sample also polls the
  * threads of the repetition's cgroup, since a thread's schedstat and status vanish with it.
  */
-export function createProcSession(spec: { intervalMs: number }, facts: MachineFacts, options: ProcSessionOptions = {}): CollectorSession {
+export function createProcSession(spec: { intervalMs: number; net?: boolean; memory?: boolean }, facts: MachineFacts, options: ProcSessionOptions = {}): CollectorSession {
   const s: Sampler = {
     roots: options.roots ?? { proc: '/proc', sys: '/sys' },
     intervalMs: Math.max(1, spec.intervalMs),
     facts,
     options,
+    parts: { net: spec.net ?? false, memory: spec.memory ?? false },
     cpuNode: { ...facts.cpuNode },
     nodes: facts.numaNodes.length > 0 ? [...facts.numaNodes] : [0],
     current: null,
