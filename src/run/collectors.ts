@@ -75,8 +75,9 @@ export class ScenarioCollectors {
   async start(reps: RepetitionRef[], signal: AbortSignal): Promise<void> {
     let readyDelayTaken = false;
     for (const kind of this.kinds) {
-      const status = this.statusOf(kind.name);
-      if (!status.enabled) continue;
+      // A collector the scenario does not mention at all (an opt-in one) is not planned.
+      const status = this.statuses.find((c) => c.name === kind.name);
+      if (!status?.enabled) continue;
       if (kind.withoutCgroups !== undefined && status.availability.state === 'ready' && !reps.every((r) => r.cgroup)) {
         status.availability = { state: 'unavailable', reason: kind.withoutCgroups, disables: [...kind.provides] };
       }
