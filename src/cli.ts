@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, KdeltaError } from './errors.js';
+import { BOUNDS } from './scenario/bounds.js';
 import type { Io } from './io.js';
 import { Interrupted, interruptedExitCode, runHardStops } from './io.js';
 import { VERSION_TEXT } from './version.js';
@@ -9,17 +10,23 @@ import type { RunCommandOptions } from './commands/run.js';
 
 export type { Io } from './io.js';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, e.g. 10');
-  return n;
+/**
+ * A whole number in plain decimal digits within the scenario file's own bounds: `0x2` and
+ * `1e9` are what Number() accepts but no one means, and a count past the bound would create
+ * that many cgroups before anything is measured.
+ */
+function countWithin(bounds: { min: number; max: number }, what: string): (value: string) => number {
+  return (value: string): number => {
+    const n = /^[0-9]{1,12}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+    if (!Number.isInteger(n) || n < bounds.min || n > bounds.max) {
+      throw new InvalidArgumentError(`expected ${what} as a whole number from ${bounds.min} to ${bounds.max}, e.g. 10`);
+    }
+    return n;
+  };
 }
-function atLeastOne(value: string): number {
-  const n = Number(value);
-  // A run of zero counted repetitions measures nothing, and its gate would pass on nothing.
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1, e.g. 10');
-  return n;
-}
+// A run of zero counted repetitions measures nothing, and its gate would pass on nothing.
+const repetitionsOption = countWithin(BOUNDS.repetitions, 'the number of repetitions');
+const warmupOption = countWithin(BOUNDS.warmup, 'the number of warm-up repetitions');
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** What `run` and `baseline update` both take: which scenarios, how often, against which baselines. */
@@ -28,8 +35,8 @@ function withScenarioRunOptions(command: Command): Command {
     .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .option('--baselines <dir>', 'baseline directory', 'baselines/')
     .option('--machine <name>', 'machine class for baselines (default: $KDELTA_MACHINE or a slug of the fingerprint)')
-    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
-    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
+    .option('--repetitions <n>', 'override the scenario repetitions', repetitionsOption)
+    .option('--warmup <n>', 'override the scenario warm-up repetitions', warmupOption)
     .option('--scenario <name>', 'only this scenario (repeatable)', collect, []);
 }
 
