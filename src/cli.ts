@@ -1,5 +1,6 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EXIT, KdeltaError } from './errors.js';
+import { repetitionsOption, seedOption, warmupOption } from './commands/options.js';
 import type { Io } from './io.js';
 import { Interrupted, interruptedExitCode, runHardStops } from './io.js';
 import { VERSION_TEXT } from './version.js';
@@ -9,17 +10,6 @@ import type { RunCommandOptions } from './commands/run.js';
 
 export type { Io } from './io.js';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, e.g. 10');
-  return n;
-}
-function atLeastOne(value: string): number {
-  const n = Number(value);
-  // A run of zero counted repetitions measures nothing, and its gate would pass on nothing.
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1, e.g. 10');
-  return n;
-}
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** What `run` and `baseline update` both take: which scenarios, how often, against which baselines. */
@@ -28,8 +18,8 @@ function withScenarioRunOptions(command: Command): Command {
     .argument('[paths...]', 'scenario files or directories', ['scenarios/'])
     .option('--baselines <dir>', 'baseline directory', 'baselines/')
     .option('--machine <name>', 'machine class for baselines (default: $KDELTA_MACHINE or a slug of the fingerprint)')
-    .option('--repetitions <n>', 'override the scenario repetitions', atLeastOne)
-    .option('--warmup <n>', 'override the scenario warm-up repetitions', positiveInt)
+    .option('--repetitions <n>', 'override the scenario repetitions', repetitionsOption)
+    .option('--warmup <n>', 'override the scenario warm-up repetitions', warmupOption)
     .option('--scenario <name>', 'only this scenario (repeatable)', collect, []);
 }
 
@@ -139,8 +129,8 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
     .option('--head-env <K=V>', 'environment for the head side\'s command workloads (repeatable)', collect, [])
     .option('--prepare <argv>', 'build each side once in its tree before measuring (an argv, not a shell line)')
     .option('--rounds <min:max>', 'rounds until decided (overrides the scenario\'s rounds; default 5:30)')
-    .option('--warmup <n>', 'warm-up repetitions per side', positiveInt)
-    .option('--seed <n>', 'seed of the round order (default: from the run id; recorded in report.json)', positiveInt)
+    .option('--warmup <n>', 'warm-up repetitions per side', warmupOption)
+    .option('--seed <n>', 'seed of the round order (default: from the run id; recorded in report.json)', seedOption)
     .addOption(new Option('--test <test>', 'paired test').choices(['signed-rank', 'bootstrap']))
     .option('--scenario <name>', 'only this scenario (repeatable)', collect, [])
     .option('--out <dir>', 'write the reports into this directory')

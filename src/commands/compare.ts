@@ -19,6 +19,7 @@ export async function compareCommand(o: CompareCommandOptions, io: Io): Promise<
   const currentPath = resolve(io.cwd, o.current);
   const current = await readBaselineOrReport(currentPath);
   if (current.kind !== 'report') throw new InputError('the second file must be a report.json written by kdelta run', { file: currentPath });
+  if (current.report.scenarios.length === 0) throw new InputError('the report has no scenarios: there is nothing to compare', { file: currentPath, fix: 'compare a report.json of a run that measured at least one scenario' });
   const base = await readBaselineOrReport(resolve(io.cwd, o.base));
   if (base.kind === 'report' && base.report.ab) io.stderr.write(`kdelta: ${base.path} is a kdelta ab report: its base side is the baseline\n`);
   if (current.report.ab) io.stderr.write(`kdelta: ${currentPath} is a kdelta ab report: its head side is compared\n`);

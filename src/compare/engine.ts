@@ -1,4 +1,3 @@
-import { InputError } from '../errors.js';
 import { adjustPValues, perMetricLevel, smallestAdjustedP } from './stats/adjust.js';
 import { bootstrapMedianRatio } from './stats/bootstrap.js';
 import { median, minimumDetectableEffect, neededRepetitions, pooledRelativeNoise, relativeChange } from './stats/effect.js';
@@ -103,10 +102,10 @@ function testComparand(c: Comparand, baseline: number[], options: CompareOptions
  * Per comparand, `test` and `machineMismatch` override the options (a run's family spans
  * scenarios), and `label` replaces `name` where the report names the metric.
  *
- * Machine mismatch (the comparand's or the options' list non-empty): with `requireSameMachine` the
- * comparison is refused with an InputError (exit 2) as soon as any comparand has a baseline;
- * otherwise a would-be `regression` becomes `pass` with `downgraded` set to the differences
- * (exit 0, "warnings allowed"), and every other verdict is unchanged.
+ * Machine mismatch (the comparand's or the options' list non-empty): a would-be `regression`
+ * becomes `pass` with `downgraded` set to the differences (exit 0, "warnings allowed"), and
+ * every other verdict is unchanged. Refusing such a baseline is decided before the run, where
+ * baselines are found.
  *
  * `mde` is the minimum detectable effect at 80% power for the per-metric level the family
  * demands (alpha / m for holm and bh); Infinity (JSON null) when rule 2 applies.
@@ -115,10 +114,6 @@ function testComparand(c: Comparand, baseline: number[], options: CompareOptions
  */
 export function compareRun(comparands: readonly Comparand[], options: CompareOptions): Comparison {
   const inFamily = comparands.filter((c) => c.baseline !== null && c.baseline.length > 0 && c.current.length > 0);
-  const mismatched = inFamily.find((c) => (c.machineMismatch ?? options.machineMismatch).length > 0);
-  if (options.requireSameMachine && mismatched) {
-    throw new InputError(`the baseline was recorded on another machine class (${(mismatched.machineMismatch ?? options.machineMismatch).join(', ')}) and gate.require_same_machine is true`, { fix: 'record a baseline on this machine class (kdelta baseline update), or set gate.require_same_machine: false to compare with a warning' });
-  }
   const tested = new Map<Comparand, Tested>();
   for (const c of inFamily) tested.set(c, testComparand(c, c.baseline!, options));
   const adjusted = adjustPValues(

@@ -1,13 +1,14 @@
 import type { Comparison, LimitSpec } from '../scenario/types.js';
 import type { LimitDecision } from './types.js';
+import { COMPARE } from '../scenario/units.js';
 import { median } from './stats/effect.js';
 
-/** The operator table: adding `==` would be one row. `worst` picks the repetition that decides an `each` limit. */
+/** The operators (their test is the scenario's own, so a limit reads the same in validate and compare). `worst` picks the repetition that decides an `each` limit. */
 const OPERATORS: Readonly<Record<Comparison, { holds: (v: number, l: number) => boolean; worst: (vs: number[]) => number }>> = {
-  '<': { holds: (v, l) => v < l, worst: (vs) => Math.max(...vs) },
-  '<=': { holds: (v, l) => v <= l, worst: (vs) => Math.max(...vs) },
-  '>': { holds: (v, l) => v > l, worst: (vs) => Math.min(...vs) },
-  '>=': { holds: (v, l) => v >= l, worst: (vs) => Math.min(...vs) },
+  '<': { holds: COMPARE['<'], worst: (vs) => Math.max(...vs) },
+  '<=': { holds: COMPARE['<='], worst: (vs) => Math.max(...vs) },
+  '>': { holds: COMPARE['>'], worst: (vs) => Math.min(...vs) },
+  '>=': { holds: COMPARE['>='], worst: (vs) => Math.min(...vs) },
 };
 
 /**

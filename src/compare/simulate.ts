@@ -67,7 +67,7 @@ export function simulateTrials(spec: TrialSpec): TrialOutcome {
         alpha: spec.alpha,
       });
     }
-    const run = compareRun(comparands, { test: spec.test, correction: spec.correction, seed: spec.seed + t, machineMismatch: [], requireSameMachine: false });
+    const run = compareRun(comparands, { test: spec.test, correction: spec.correction, seed: spec.seed + t, machineMismatch: [] });
     let falseAlarm = false;
     for (const [name, v] of run.verdicts as Map<string, Decision>) {
       verdicts++;

@@ -82,10 +82,8 @@ export interface CompareOptions {
   correction: Correction;
   /** Seed for the bootstrap, so a report can be reproduced. */
   seed: number;
-  /** The baseline comes from another machine class: regressions become warnings unless `requireSameMachine`. */
+  /** The baseline comes from another machine class: regressions become warnings (refusing it is decided where baselines are found). */
   machineMismatch: string[];
-  /** `kdelta run` refuses such baselines before it measures (baselines/find.ts), so no caller there sets this. */
-  requireSameMachine?: boolean;
 }
 
 /** The outcome of comparing one run: one verdict per comparand, and the family the p-values were adjusted in. */

@@ -5,6 +5,8 @@ import { kernelPartChecks, type MissingTracepoints } from './kernel-parts.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
+import type { CaptureBackend } from '../collect/bpf/choose.js';
+import type { Availability } from '../collect/types.js';
 
 /**
  * `ok`: nothing to do. `missing`: something kdelta would measure cannot be measured here
@@ -47,9 +49,24 @@ export interface DoctorFacts {
   cpuModel: string;
 }
 
+/** What the eBPF collector would run here: the libbpf capture first, bpftrace as its fallback. */
+export interface CaptureChoice {
+  backend: 'libbpf' | 'bpftrace' | null;
+  /** Why this one and not the other, in a few words. */
+  reason: string;
+}
+
+/** The libbpf capture's availability (it looks for its loader on disk) and the backend KDELTA_EBPF asks for. */
+export interface CaptureProbe {
+  libbpf: Availability;
+  backend: CaptureBackend;
+}
+
 export interface DoctorReport {
   checks: DoctorCheck[];
   facts: DoctorFacts;
+  /** Present when doctor was given the libbpf capture's availability. */
+  capture?: CaptureChoice;
   /** Every metric pattern some missing check disables, deduplicated, in check order. */
   disabled: string[];
   summary: { ok: number; missing: number; warning: number };
@@ -83,6 +100,36 @@ function missing(id: string, detail: string, fix: string, disables: readonly str
 
 function warning(id: string, detail: string, fix: string): DoctorCheck {
   return { id, ok: false, status: 'warning', detail, fix, disables: [] };
+}
+
+/** The same order of preference as the eBPF collector: libbpf where it is ready, else bpftrace, unless KDELTA_EBPF forces one. */
+export function chooseCapture(facts: MachineFacts, probe: CaptureProbe): CaptureChoice {
+  const { libbpf, backend } = probe;
+  const bpftrace = bpftraceUsable(facts);
+  const libReason = libbpf.state === 'unavailable' ? libbpf.reason : 'ready';
+  if (backend === 'bpftrace') return bpftrace ? { backend: 'bpftrace', reason: 'KDELTA_EBPF=bpftrace forces it' } : { backend: null, reason: 'KDELTA_EBPF=bpftrace forces bpftrace, which cannot run here' };
+  if (libbpf.state === 'ready') return { backend: 'libbpf', reason: libbpf.detail ?? 'libbpf loader ready' };
+  if (backend === 'libbpf') return { backend: null, reason: `KDELTA_EBPF=libbpf refuses the fallback, and the libbpf capture is unavailable: ${libReason}` };
+  if (bpftrace) return { backend: 'bpftrace', reason: `fallback: the libbpf capture is unavailable (${libReason})` };
+  return { backend: null, reason: `neither capture can run: libbpf: ${libReason}; bpftrace: not usable` };
+}
+
+function libbpfCheck(facts: MachineFacts, probe: CaptureProbe, choice: CaptureChoice): DoctorCheck {
+  const { libbpf } = probe;
+  if (libbpf.state === 'ready') return ok('libbpf', `${libbpf.detail ?? 'ready'}${choice.backend === 'libbpf' ? ' (used by runs here)' : ` (not used: ${choice.reason})`}`);
+  const reason = libbpf.state === 'unavailable' ? libbpf.reason : 'unavailable';
+  const fix = (libbpf.state === 'unavailable' ? libbpf.fix : undefined) ?? 'npm run build:helpers';
+  if (choice.backend === 'bpftrace') return warning('libbpf', `${reason}: runs use bpftrace instead (dearer per event, no exact maxima)`, fix);
+  return missing('libbpf', reason, fix, bpftraceUsable(facts) ? [] : EBPF_METRICS);
+}
+
+/**
+ * With the libbpf capture ready, a missing bpftrace or tracefs costs only the fallback: a
+ * warning that disables nothing (tp_btf programs need neither).
+ */
+function onlyFallback(check: DoctorCheck, choice: CaptureChoice | undefined): DoctorCheck {
+  if (choice?.backend !== 'libbpf' || check.status !== 'missing') return check;
+  return { ...check, status: 'warning', detail: `${check.detail} (only the bpftrace fallback needs it: runs use libbpf)`, disables: [] };
 }
 
 /** Privileges and tools: what the eBPF capture needs. */
@@ -207,8 +254,11 @@ function cpuChecks(facts: MachineFacts): DoctorCheck[] {
 }
 
 /** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
-export function runDoctor(facts: MachineFacts, tracepoints: MissingTracepoints | null = null): DoctorReport {
-  const checks: DoctorCheck[] = [...captureChecks(facts), ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...cpuChecks(facts)];
+export function runDoctor(facts: MachineFacts, probe?: CaptureProbe, tracepoints: MissingTracepoints | null = null): DoctorReport {
+  const choice = probe ? chooseCapture(facts, probe) : undefined;
+  const capture = captureChecks(facts).map((c) => (c.id === 'privileges' ? c : onlyFallback(c, choice)));
+  if (probe && choice) capture.push(libbpfCheck(facts, probe, choice));
+  const checks: DoctorCheck[] = [...capture, ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...cpuChecks(facts)];
   const cpus = facts.onlineCpus.length;
   const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];
   const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;
@@ -234,6 +284,7 @@ export function runDoctor(facts: MachineFacts, tracepoints: MissingTracepoints |
       arch: facts.arch,
       cpuModel: facts.cpuModel,
     },
+    ...(choice && { capture: choice }),
     disabled,
     summary: { ok: count('ok'), missing: count('missing'), warning: count('warning') },
   };
@@ -263,7 +314,13 @@ export function formatDoctor(report: DoctorReport, opts: { color: boolean }): st
     return `${markText}  ${id}  ${parts.join(' — ')}`;
   });
   const { missing: m, warning: w } = report.summary;
-  const bpf = report.facts.bpftrace.usable ? 'eBPF capture usable' : 'eBPF capture NOT usable';
+  const bpf = report.capture
+    ? report.capture.backend === null
+      ? `eBPF capture NOT usable (${report.capture.reason})`
+      : `eBPF capture: ${report.capture.backend} (${report.capture.reason})`
+    : report.facts.bpftrace.usable
+      ? 'eBPF capture usable'
+      : 'eBPF capture NOT usable';
   const tail =
     m === 0
       ? `${bpf}; every metric can be measured here${w > 0 ? ` (${w} warning${w === 1 ? '' : 's'} about noise)` : ''}.`

@@ -70,7 +70,7 @@ export function describeUpdate(old: Baseline | null, next: Baseline, options: De
     .sort()
     .filter((n) => next.metrics[n] === undefined);
   const gated = gatedMetrics(gate, shared);
-  const options0 = { test: gate.test, correction: gate.correction, seed: options.seed ?? 1, machineMismatch: [], requireSameMachine: false };
+  const options0 = { test: gate.test, correction: gate.correction, seed: options.seed ?? 1, machineMismatch: [] };
 
   const gatedNames = shared.filter((n) => gated.has(n));
   if (gatedNames.length > 0) {

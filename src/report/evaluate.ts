@@ -161,7 +161,7 @@ export function evaluateRuns(runs: RunAndBaseline[], seed: number): { scenarios:
   const correction: Correction = corrections.size === 1 ? [...corrections][0]! : 'holm';
   const gatedPerRun = runs.map(({ run }) => gatedOf(run));
   const comparands = runs.flatMap((r, i) => comparandsOf(r, gatedPerRun[i]!));
-  const comparison = compareRun(comparands, { test: 'mann-whitney', correction, seed, machineMismatch: [], requireSameMachine: false });
+  const comparison = compareRun(comparands, { test: 'mann-whitney', correction, seed, machineMismatch: [] });
   const scenarios = runs.map((r, i) => {
     const decided = (metric: string): Verdict | null => {
       const decision = comparison.verdicts.get(keyOf(r.run, metric));

@@ -1,6 +1,6 @@
-import { access, appendFile, constants } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { EXIT, InputError } from '../errors.js';
+import { access, appendFile, constants, statfs } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { EnvironmentError, EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
 import { interruptedExitCode, useColor } from '../io.js';
 import { renderConsoleSummary } from './console.js';
@@ -10,17 +10,45 @@ import type { Report } from './types.js';
 import { writeFileAtomic, writeReports } from './write.js';
 import { makeDirs } from '../safe-fs.js';
 
+/** Room a report set needs: report.json and summary.md of a large run stay well under this. */
+export const REPORT_SPACE_BYTES = 4 * 1024 * 1024;
+
+/** Errors of the file system itself rather than of the path the user gave: exit 3. */
+const ENVIRONMENT_CODES = new Set(['EROFS', 'ENOSPC', 'EDQUOT', 'EIO']);
+
 /**
- * Makes sure the reports can be written before anything runs: a --out that is a file, or a
- * folder kdelta may not write, is bad input (exit 2), not an error after the whole run.
+ * Makes sure the reports can be written before anything runs: a --out that is empty, a file,
+ * or a folder kdelta may not write is bad input (exit 2); a read-only or full file system, and
+ * an unwritable $GITHUB_STEP_SUMMARY, are the environment (exit 3), not an error after the run.
  */
 export async function checkOutDir(outDir: string | undefined, io: Io): Promise<void> {
+  if (outDir !== undefined && outDir.trim() === '') throw new InputError('--out is empty', { fix: 'give --out a folder, or leave it out to write into reports/' });
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports');
   try {
     await makeDirs(dir);
     await access(dir, constants.W_OK);
   } catch (err) {
-    throw new InputError(`cannot write reports into ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { fix: outDir ? 'give --out a folder kdelta can create or write' : 'run kdelta where it can write reports/, or pass --out DIR' });
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    if (ENVIRONMENT_CODES.has(code) || !outDir) throw new EnvironmentError(`cannot write reports into ${dir}: ${code}`, { fix: outDir ? 'give --out a folder on a writable file system with free space' : 'run kdelta where it can write reports/, or pass --out DIR' });
+    throw new InputError(`cannot write reports into ${dir}: ${code}`, { fix: 'give --out a folder kdelta can create or write' });
+  }
+  const fs = await statfs(dir);
+  const free = fs.bavail * fs.bsize;
+  if (free < REPORT_SPACE_BYTES) {
+    throw new EnvironmentError(`no room for the reports in ${dir}: ${free} bytes free, kdelta needs ${REPORT_SPACE_BYTES}`, { fix: 'free space on that file system, or pass --out a folder elsewhere' });
+  }
+  await checkStepSummary(io.env);
+}
+
+/** GitHub's step summary is appended to at the end of the run; a path it cannot append to is found now. */
+async function checkStepSummary(env: NodeJS.ProcessEnv): Promise<void> {
+  const path = env.GITHUB_STEP_SUMMARY;
+  if (!path) return;
+  try {
+    const existing = await access(path).then(() => true, () => false);
+    await access(existing ? path : dirname(path), constants.W_OK);
+  } catch (err) {
+    throw new EnvironmentError(`cannot append to $GITHUB_STEP_SUMMARY (${path}): ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { fix: 'unset GITHUB_STEP_SUMMARY, or point it at a writable file' });
   }
 }
 

@@ -2,6 +2,7 @@ import type { Availability } from '../collect/types.js';
 import type { IrqTable } from '../collect/proc/irq-table.js';
 import type { Tested } from '../compare/types.js';
 import type { ProcCpuSeries, SchedTimeline } from '../run/timeline.js';
+import type { RunFailure } from '../run/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
 import type { Correction } from '../scenario/types.js';
@@ -82,16 +83,8 @@ export interface LimitReport {
   verdict: Verdict;
 }
 
-/** How a workload failed, in the repetition it failed in. */
-export interface WorkloadFailure {
-  /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
-  repetition: number;
-  kind: string;
-  exitCode: number | null;
-  signal: string | null;
-  message: string;
-  stderrTail: string;
-}
+/** How a workload failed, in the repetition it failed in: the runner's record, as the report keeps it. */
+export type WorkloadFailure = RunFailure;
 
 /** What every scenario of a report has, whatever its state. */
 interface ScenarioFacts {

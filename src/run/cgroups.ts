@@ -12,9 +12,13 @@ export function runCgroupName(pid: number, runId: string): string {
   return `kdelta-${pid}-${runId}`;
 }
 
+/** A run's tree `kdelta-<pid>-<run>`, and the libbpf capture's calibration cgroup `kdelta-calib-<pid>`. */
+const ORPHAN_NAME = /^kdelta-(?:(\d+)-|calib-(\d+)$)/;
+
 /**
  * Removes cgroups left by a kdelta that was killed with SIGKILL (nothing else can clean up
- * after that): any `kdelta-<pid>-*` directory whose pid is no longer alive. Returns what it removed.
+ * after that): any `kdelta-<pid>-*` or `kdelta-calib-<pid>` directory whose pid is no longer
+ * alive. Returns what it removed.
  */
 export async function sweepOrphanCgroups(cgroup2: string): Promise<string[]> {
   const removed: string[] = [];
@@ -25,8 +29,8 @@ export async function sweepOrphanCgroups(cgroup2: string): Promise<string[]> {
     return removed;
   }
   for (const name of entries) {
-    const m = /^kdelta-(\d+)-/.exec(name);
-    if (!m || isAlive(Number(m[1]))) continue;
+    const m = ORPHAN_NAME.exec(name);
+    if (!m || isAlive(Number(m[1] ?? m[2]))) continue;
     const dir = join(cgroup2, name);
     try {
       await removeCgroupTree(dir);

@@ -1,14 +1,8 @@
+import { TIME_UNITS } from '../metrics/units.js';
 import type { Comparison, LimitSpec } from './types.js';
 
-/** Nanoseconds per unit. One row per time unit: durations and limits both read this table. */
-export const UNIT_NS: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-};
+/** Nanoseconds per unit: the metrics' table, so durations, limits and metric values agree on what `us` means. */
+export const UNIT_NS: Readonly<Record<string, number>> = TIME_UNITS;
 
 export const DURATION_HINT = 'use a number with ns, us, ms, s or m, e.g. 250ms';
 export const PERCENT_HINT = 'use a number with %, e.g. 5%';

@@ -38,29 +38,30 @@ export function argvLabel(argv: readonly string[]): string {
 
 type Ending = 'exit' | 'timeout' | 'aborted';
 
-/**
- * Runs one repetition of a program. With a cgroup, the program starts through kdelta-cgexec,
- * which joins the cgroup and then execs it, so the whole tree is inside from its first
- * instruction; timeout and abort kill the cgroup (cgroup.kill), i.e. every descendant. Without
- * a cgroup (not root), the program leads its own process group and the group is killed, which
- * misses only descendants that call setsid().
- */
-export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promise<WorkloadOutcome> {
-  const failed = (
-    kind: Extract<WorkloadOutcome, { state: 'failed' }>['kind'],
-    message: string,
-    extra: { exitCode?: number | null; signal?: string | null; stderrTail?: string } = {},
-  ): WorkloadOutcome => ({
+type Failure = Extract<WorkloadOutcome, { state: 'failed' }>;
+type Status = { exitCode?: number | null; signal?: string | null; stderrTail?: string };
+
+function failed(kind: Failure['kind'], message: string, extra: Status = {}): WorkloadOutcome {
+  return {
     state: 'failed',
     kind,
     exitCode: extra.exitCode ?? null,
     signal: extra.signal ?? null,
     stderrTail: extra.stderrTail ?? '',
     message,
-  });
+  };
+}
 
-  if (ctx.signal.aborted) return failed('aborted', `${cmd.label} was not started: kdelta was interrupted`);
+/** Written from event callbacks; an object so the compiler does not narrow the fields to their initial values. */
+interface ChildState {
+  exitNs: bigint | null;
+  exitCode: number | null;
+  exitSignal: string | null;
+  ending: Ending;
+  killError: string | null;
+}
 
+function spawnChild(cmd: CommandInvocation, ctx: RunContext) {
   // fd 3 of kdelta-cgexec is the watchdog's end of a socket only kdelta holds the other end of:
   // when kdelta dies, even by SIGKILL, the watchdog kills the cgroup within moments.
   const [file, ...args] = ctx.cgroup ? ([cmd.cgexec, '--watchdog', '3', ctx.cgroup.path, ...cmd.argv] as const) : cmd.argv;
@@ -84,20 +85,64 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
   if (child.pid !== undefined) ctx.onStart?.(child.pid);
   child.stdout?.on('data', (b: Buffer) => stdout.push(b));
   child.stderr?.on('data', (b: Buffer) => stderr.push(b));
-
-  // Written from event callbacks; an object so the compiler does not narrow the fields to their initial values.
-  const st: {
-    exitNs: bigint | null;
-    exitCode: number | null;
-    exitSignal: string | null;
-    ending: Ending;
-    killError: string | null;
-  } = { exitNs: null, exitCode: null, exitSignal: null, ending: 'exit', killError: null };
+  const st: ChildState = { exitNs: null, exitCode: null, exitSignal: null, ending: 'exit', killError: null };
   child.once('exit', (code, signal) => {
     st.exitNs = process.hrtime.bigint();
     st.exitCode = code;
     st.exitSignal = signal;
   });
+  return { file, child, stdout, stderr, watchdogEnd, startNs, st };
+}
+
+type Spawned = ReturnType<typeof spawnChild>;
+
+/** What the repetition came to, once the tree is dead and the pipes are drained (or given up on). */
+async function outcomeOf(cmd: CommandInvocation, ctx: RunContext, spawned: Spawned, endNs: bigint, spawnCode: string | undefined): Promise<WorkloadOutcome> {
+  const { st, file } = spawned;
+  const stderrTail = textTail(spawned.stderr.text(), STDERR_TAIL_BYTES);
+  const { exitCode, exitSignal } = st;
+  const status = { exitCode, signal: exitSignal, stderrTail };
+
+  if (st.killError !== null) return failed('error', `${cmd.label}: could not kill its processes: ${st.killError}`, status);
+  if (st.ending === 'timeout') {
+    return failed('timeout', `${cmd.label} timed out after ${cmd.timeoutMs} ms; every process it started was killed`, status);
+  }
+  if (st.ending === 'aborted') return failed('aborted', `${cmd.label} was stopped: kdelta was interrupted`, status);
+
+  if (st.exitNs === null && spawnCode !== undefined) {
+    return failed('spawn', await spawnMessage(spawnCode, cmd, file), status);
+  }
+
+  const marker = CGEXEC_MARKER.exec(stderrTail);
+  if (ctx.cgroup && marker && (exitCode === 125 || exitCode === 126 || exitCode === 127)) {
+    if (exitCode === 127) return failed('spawn', `command not found: ${cmd.argv[0]}`, status);
+    if (exitCode === 126) return failed('spawn', `cannot execute ${cmd.argv[0]}: ${marker[2] ?? ''}`, status);
+    return failed('error', `cannot put ${cmd.label} in cgroup ${ctx.cgroup.path}: ${marker[2] ?? ''}`, status);
+  }
+  if (exitSignal !== null) return failed('signal', `${cmd.label} was killed by ${exitSignal}`, status);
+  if (exitCode !== 0) return failed('exit', `${cmd.label} exited with code ${String(exitCode)}`, status);
+
+  const figures = workloadFiguresFromStdout(spawned.stdout.text(), cmd.metrics);
+  if (figures.state === 'invalid') return failed('error', `${cmd.label}: ${figures.message}`, status);
+  return {
+    state: 'ok',
+    wallTimeNs: Number(endNs - spawned.startNs),
+    metrics: figures.metrics,
+    tasks: { pid: spawned.child.pid ?? null, threads: figures.threads },
+  };
+}
+
+/**
+ * Runs one repetition of a program. With a cgroup, the program starts through kdelta-cgexec,
+ * which joins the cgroup and then execs it, so the whole tree is inside from its first
+ * instruction; timeout and abort kill the cgroup (cgroup.kill), i.e. every descendant. Without
+ * a cgroup (not root), the program leads its own process group and the group is killed, which
+ * misses only descendants that call setsid().
+ */
+export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promise<WorkloadOutcome> {
+  if (ctx.signal.aborted) return failed('aborted', `${cmd.label} was not started: kdelta was interrupted`);
+  const spawned = spawnChild(cmd, ctx);
+  const { child, st, watchdogEnd } = spawned;
 
   const killTree = async (): Promise<void> => {
     try {
@@ -139,38 +184,7 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
       child.stdout?.destroy();
       child.stderr?.destroy();
     }
-    const stderrTail = textTail(stderr.text(), STDERR_TAIL_BYTES);
-    const { exitCode, exitSignal } = st;
-    const status = { exitCode, signal: exitSignal, stderrTail };
-
-    if (st.killError !== null) return failed('error', `${cmd.label}: could not kill its processes: ${st.killError}`, status);
-    if (st.ending === 'timeout') {
-      return failed('timeout', `${cmd.label} timed out after ${cmd.timeoutMs} ms; every process it started was killed`, status);
-    }
-    if (st.ending === 'aborted') return failed('aborted', `${cmd.label} was stopped: kdelta was interrupted`, status);
-
-    const spawnCode = result?.code;
-    if (st.exitNs === null && spawnCode !== undefined) {
-      return failed('spawn', await spawnMessage(spawnCode, cmd, file), status);
-    }
-
-    const marker = CGEXEC_MARKER.exec(stderrTail);
-    if (ctx.cgroup && marker && (exitCode === 125 || exitCode === 126 || exitCode === 127)) {
-      if (exitCode === 127) return failed('spawn', `command not found: ${cmd.argv[0]}`, status);
-      if (exitCode === 126) return failed('spawn', `cannot execute ${cmd.argv[0]}: ${marker[2] ?? ''}`, status);
-      return failed('error', `cannot put ${cmd.label} in cgroup ${ctx.cgroup.path}: ${marker[2] ?? ''}`, status);
-    }
-    if (exitSignal !== null) return failed('signal', `${cmd.label} was killed by ${exitSignal}`, status);
-    if (exitCode !== 0) return failed('exit', `${cmd.label} exited with code ${String(exitCode)}`, status);
-
-    const figures = workloadFiguresFromStdout(stdout.text(), cmd.metrics);
-    if (figures.state === 'invalid') return failed('error', `${cmd.label}: ${figures.message}`, status);
-    return {
-      state: 'ok',
-      wallTimeNs: Number(endNs - startNs),
-      metrics: figures.metrics,
-      tasks: { pid: child.pid ?? null, threads: figures.threads },
-    };
+    return await outcomeOf(cmd, ctx, spawned, endNs, result?.code);
   } finally {
     clearTimeout(timer);
     watchdogEnd?.destroy();

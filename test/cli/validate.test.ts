@@ -100,6 +100,14 @@ describe('CLI conventions', () => {
     });
   }
 
+  for (const [option, value] of [['--repetitions', '0x2'], ['--repetitions', '1e9'], ['--repetitions', '10001'], ['--warmup', '1001'], ['--warmup', '1.5']] as const) {
+    it(`kdelta run ${option} ${value} is refused with exit 2 naming the bound, before any scenario is loaded`, async () => {
+      const r = await runCli(['run', option, value, '--out', '/nonexistent/never-created']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(option === '--warmup' ? /from 0 to 1000/ : /from 1 to 10000/);
+    });
+  }
+
   it('compare without its two files is a usage error', async () => {
     const r = await runCli(['compare']);
     expect(r.code).toBe(2);

@@ -1,12 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { checkLimit, compareRun, gatedMetrics } from '../../src/compare/engine.js';
 import type { Comparand, CompareOptions, Decision } from '../../src/compare/types.js';
-import { InputError } from '../../src/errors.js';
 import type { Verdict } from '../../src/report/types.js';
 import { limitVerdictOf, verdictOf as worded } from '../../src/report/verdicts.js';
 import type { GateSpec } from '../../src/scenario/types.js';
 
-const options: CompareOptions = { test: 'mann-whitney', correction: 'holm', seed: 1, machineMismatch: [], requireSameMachine: false };
+const options: CompareOptions = { test: 'mann-whitney', correction: 'holm', seed: 1, machineMismatch: [] };
 
 // Ten repetitions with ~1.3% spread; `shifted` scales them and reverses the order so no test
 // sees a pairing.
@@ -132,17 +131,6 @@ describe('machine mismatch', () => {
     expect(verdictOf(comparand({ current: shifted(0.9) }), mismatch).status).toBe('improvement');
   });
 
-  test('with requireSameMachine the comparison is refused with exit 2', () => {
-    let caught: unknown;
-    try {
-      compareRun([comparand({ current: shifted(1.1) })], { ...mismatch, requireSameMachine: true });
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(InputError);
-    expect((caught as InputError).exitCode).toBe(2);
-    expect((caught as InputError).message).toContain('kernelRelease: 6.1 -> 6.18');
-  });
 });
 
 describe('gatedMetrics', () => {

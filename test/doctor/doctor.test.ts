@@ -125,3 +125,37 @@ describe('exit code', () => {
     expect(doctorExitCode(runDoctor({ ...VM, smt: true }), { strict: true })).toBe(0);
   });
 });
+
+describe('doctor and the libbpf capture', () => {
+  const ready = { state: 'ready' as const, detail: 'libbpf loader' };
+  const notBuilt = { state: 'unavailable' as const, reason: 'helpers/bin/kdelta-bpf is not built', fix: 'npm run build:helpers', disables: [] };
+  const find = (checks: DoctorCheck[], id: string): DoctorCheck | undefined => checks.find((c) => c.id === id);
+
+  test('with the libbpf loader ready, a run uses libbpf and a missing bpftrace disables nothing', () => {
+    const report = runDoctor({ ...VM, bpftrace: null }, { libbpf: ready, backend: 'auto' });
+    expect(report.capture?.backend).toBe('libbpf');
+    expect(find(report.checks, 'bpftrace')?.status).toBe('warning');
+    expect(find(report.checks, 'libbpf')?.status).toBe('ok');
+    expect(report.disabled).toEqual([]);
+  });
+
+  test('with the loader not built, a run falls back to bpftrace and doctor says why', () => {
+    const report = runDoctor(VM, { libbpf: notBuilt, backend: 'auto' });
+    expect(report.capture).toEqual({ backend: 'bpftrace', reason: 'fallback: the libbpf capture is unavailable (helpers/bin/kdelta-bpf is not built)' });
+    expect(find(report.checks, 'libbpf')).toMatchObject({ status: 'warning', fix: 'npm run build:helpers', disables: [] });
+    expect(formatDoctor(report, { color: false })).toContain('eBPF capture: bpftrace (fallback: the libbpf capture is unavailable');
+  });
+
+  test('with neither capture able to run, the libbpf check is missing and takes the eBPF metrics away', () => {
+    const report = runDoctor({ ...VM, bpftrace: null }, { libbpf: notBuilt, backend: 'auto' });
+    expect(report.capture?.backend).toBeNull();
+    expect(find(report.checks, 'libbpf')?.status).toBe('missing');
+    expect(report.disabled).toContain('sched.ready_delay.*');
+  });
+
+  test('KDELTA_EBPF=bpftrace makes doctor report bpftrace even where libbpf is ready', () => {
+    const report = runDoctor(VM, { libbpf: ready, backend: 'bpftrace' });
+    expect(report.capture).toEqual({ backend: 'bpftrace', reason: 'KDELTA_EBPF=bpftrace forces it' });
+    expect(find(report.checks, 'libbpf')?.detail).toContain('not used');
+  });
+});

@@ -107,6 +107,17 @@ describe('run cgroups and the orphan sweep', () => {
     expect(await sweepOrphanCgroups(root)).toEqual([]);
   });
 
+  it("sweeps a dead kdelta's libbpf calibration cgroup, keeps a live one's", async () => {
+    const dead = 4_194_001;
+    expect(() => process.kill(dead, 0)).toThrow();
+    const orphan = join(root, `kdelta-calib-${dead}`);
+    const live = join(root, `kdelta-calib-${process.pid}`);
+    await mkdir(orphan);
+    await mkdir(live);
+    expect(await sweepOrphanCgroups(root)).toEqual([orphan]);
+    expect(existsSync(live)).toBe(true);
+  });
+
   it('a missing cgroup2 folder sweeps nothing', async () => {
     expect(await sweepOrphanCgroups(join(root, 'nope'))).toEqual([]);
   });

@@ -1,6 +1,9 @@
 import { EnvironmentError, InputError } from '../../errors.js';
-import type { EbpfSpec } from '../../scenario/types.js';
+import type { EbpfSpec, EbpfSyscallSpec } from '../../scenario/types.js';
 import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
+import { BUCKET_VAR, bucketCode, irqProbe, readyDelayProbes, syscallExitCleanupProbe } from './probes.js';
+
+export { bucketCode } from './probes.js';
 
 /**
  * Writes the one bpftrace program that serves every repetition of a scenario.
@@ -73,8 +76,6 @@ export interface BuiltProgram {
   sample: number;
 }
 
-const BUCKET_VAR = '$b';
-
 /** Per-program map limit (64) minus the other maps of the sys_exit program and bpftrace's own. */
 const MAX_COUNTED = 54;
 
@@ -88,23 +89,6 @@ export const HOT_SYSCALLS: readonly string[] = [
   'rt_sigreturn', 'fcntl', 'dup', 'dup3', 'pipe2', 'accept4', 'connect', 'socket', 'fsync',
   'fdatasync', 'getdents64', 'io_uring_enter', 'getrandom', 'clone', 'clone3', 'wait4', 'execve',
 ];
-
-/** bpftrace 0.17 has no log2(): the exponent is found by a 6-step binary search, then the 3 bits below the leading one. */
-export function bucketCode(valueVar: string, indent = ''): string {
-  return [
-    `$v = ${valueVar}; $e = (uint64)0;`,
-    `if ($v >= 4294967296) { $v = $v >> 32; $e = (uint64)32; }`,
-    `if ($v >= 65536) { $v = $v >> 16; $e = $e + 16; }`,
-    `if ($v >= 256) { $v = $v >> 8; $e = $e + 8; }`,
-    `if ($v >= 16) { $v = $v >> 4; $e = $e + 4; }`,
-    `if ($v >= 4) { $v = $v >> 2; $e = $e + 2; }`,
-    `if ($v >= 2) { $e = $e + 1; }`,
-    `${BUCKET_VAR} = ${valueVar};`,
-    `if (${valueVar} >= 8) { ${BUCKET_VAR} = ($e << 3) + ((${valueVar} >> ($e - 3)) & 7); }`,
-  ]
-    .map((l) => indent + l)
-    .join('\n');
-}
 
 function cgroupTest(ids: readonly bigint[]): string {
   if (ids.length === 0) return '0';
@@ -133,43 +117,46 @@ function countTree(ids: readonly number[], indent: string): string {
   ].join('\n');
 }
 
-export function buildProgram(opts: ProgramOptions): BuiltProgram {
-  const { spec } = opts;
-  const inSet = `(${cgroupTest(opts.cgroupIds)})`;
-  const preempted = opts.preemptedStateBit ?? DEFAULT_PREEMPTED_STATE_BIT;
-  const maps: Record<string, MapRole> = {};
-  const probes: string[] = [];
-  const printed: string[] = [];
-  let countedSyscalls: number[] | null = null;
-  let sample = 1;
+/** What the probe writers add to: every map's role, the probes, and the maps printed at a marker. */
+interface Parts {
+  maps: Record<string, MapRole>;
+  probes: string[];
+  printed: string[];
+}
 
-  // Syscalls -----------------------------------------------------------------------------
-  if (spec.syscalls) {
-    const table = syscallTableFor(opts.arch);
-    if (!table) throw new EnvironmentError(`no syscall table for architecture ${opts.arch}`, { fix: 'use x86_64 or aarch64, or turn collect.ebpf.syscalls off' });
-    const numbers = syscallNumbers(table);
-    const resolve = (names: string[], what: string): number[] =>
-      names.map((n) => {
-        const id = numbers.get(n);
-        if (id === undefined) throw new InputError(`unknown syscall "${n}" in collect.ebpf.syscalls.${what} (${opts.arch})`);
-        return id;
-      });
-    const include = resolve(spec.syscalls.include, 'include');
-    const exclude = resolve(spec.syscalls.exclude, 'exclude');
-    const idTests: string[] = [];
-    if (include.length > 0) idTests.push(`(${include.map((i) => `args->id == ${i}`).join(' || ')})`);
-    if (exclude.length > 0) idTests.push(exclude.map((i) => `args->id != ${i}`).join(' && '));
-    const idFilter = idTests.length > 0 ? ` && ${idTests.join(' && ')}` : '';
-    sample = Math.max(1, Math.floor(spec.syscalls.sample));
-    maps['@sys'] = 'syscall-latency';
-    printed.push('@sys');
+interface SyscallFilter {
+  numbers: Map<string, number>;
+  include: number[];
+  exclude: number[];
+  /** bpftrace condition text appended to the cgroup test, empty when every call counts. */
+  idFilter: string;
+}
 
-    if (sample === 1) {
-      probes.push(`tracepoint:raw_syscalls:sys_enter {
+function syscallFilter(opts: ProgramOptions, syscalls: EbpfSyscallSpec): SyscallFilter {
+  const table = syscallTableFor(opts.arch);
+  if (!table) throw new EnvironmentError(`no syscall table for architecture ${opts.arch}`, { fix: 'use x86_64 or aarch64, or turn collect.ebpf.syscalls off' });
+  const numbers = syscallNumbers(table);
+  const resolve = (names: string[], what: string): number[] =>
+    names.map((n) => {
+      const id = numbers.get(n);
+      if (id === undefined) throw new InputError(`unknown syscall "${n}" in collect.ebpf.syscalls.${what} (${opts.arch})`);
+      return id;
+    });
+  const include = resolve(syscalls.include, 'include');
+  const exclude = resolve(syscalls.exclude, 'exclude');
+  const idTests: string[] = [];
+  if (include.length > 0) idTests.push(`(${include.map((i) => `args->id == ${i}`).join(' || ')})`);
+  if (exclude.length > 0) idTests.push(exclude.map((i) => `args->id != ${i}`).join(' && '));
+  return { numbers, include, exclude, idFilter: idTests.length > 0 ? ` && ${idTests.join(' && ')}` : '' };
+}
+
+function fullTimingProbes(inSet: string, idFilter: string): string[] {
+  return [
+    `tracepoint:raw_syscalls:sys_enter {
   $cg = cgroup;
   if (${inSet}${idFilter}) { @ss[tid] = nsecs; }
-}`);
-      probes.push(`tracepoint:raw_syscalls:sys_exit {
+}`,
+    `tracepoint:raw_syscalls:sys_exit {
   $t = nsecs;
   $cg = cgroup;
   if (${inSet}${idFilter}) {
@@ -180,26 +167,31 @@ ${bucketCode('$d', '      ')}
       @sys[args->id, ${BUCKET_VAR}] = count();
     }
   }
-}`);
-    } else {
-      maps['@syt'] = 'syscall-latency';
-      printed.push('@syt');
-      // The kernel allows 64 maps per program, so only up to MAX_COUNTED syscalls get their own
-      // per-CPU array counter: the include list, or else the calls that dominate most workloads.
-      // The rest are counted exactly too, in one keyed map (~110 ns a call instead of ~20).
-      const hot = include.length > 0 ? include : HOT_SYSCALLS.flatMap((n) => numbers.get(n) ?? []);
-      countedSyscalls = [...new Set(hot)]
-        .filter((i) => !exclude.includes(i))
-        .slice(0, MAX_COUNTED)
-        .sort((a, b) => a - b);
-      for (const id of countedSyscalls) printed.push(`@sn_${id}`);
-      printed.push('@sn_other');
-      maps['@sn_other'] = 'syscall-count';
-      const pow2 = (sample & (sample - 1)) === 0;
-      const pick = pow2 ? `(rand & ${sample - 1}) == 0` : `(rand % ${sample}) == 0`;
-      // Counted on entry, where the cgroup test already runs; the exit needs no cgroup test:
-      // only a sampled call of ours has a start, so one lookup by tid decides.
-      probes.push(`tracepoint:raw_syscalls:sys_enter {
+}`,
+  ];
+}
+
+/** Adds the sampled-timing probes and returns the syscalls that got a counter of their own. */
+function sampledTimingProbes(inSet: string, filter: SyscallFilter, sample: number, parts: Parts): number[] {
+  const { include, exclude, numbers, idFilter } = filter;
+  parts.maps['@syt'] = 'syscall-latency';
+  parts.printed.push('@syt');
+  // The kernel allows 64 maps per program, so only up to MAX_COUNTED syscalls get their own
+  // per-CPU array counter: the include list, or else the calls that dominate most workloads.
+  // The rest are counted exactly too, in one keyed map (~110 ns a call instead of ~20).
+  const hot = include.length > 0 ? include : HOT_SYSCALLS.flatMap((n) => numbers.get(n) ?? []);
+  const countedSyscalls = [...new Set(hot)]
+    .filter((i) => !exclude.includes(i))
+    .slice(0, MAX_COUNTED)
+    .sort((a, b) => a - b);
+  for (const id of countedSyscalls) parts.printed.push(`@sn_${id}`);
+  parts.printed.push('@sn_other');
+  parts.maps['@sn_other'] = 'syscall-count';
+  const pow2 = (sample & (sample - 1)) === 0;
+  const pick = pow2 ? `(rand & ${sample - 1}) == 0` : `(rand % ${sample}) == 0`;
+  // Counted on entry, where the cgroup test already runs; the exit needs no cgroup test:
+  // only a sampled call of ours has a start, so one lookup by tid decides.
+  parts.probes.push(`tracepoint:raw_syscalls:sys_enter {
   $cg = cgroup;
   if (${inSet}${idFilter}) {
     $id = args->id;
@@ -207,9 +199,9 @@ ${countTree(countedSyscalls, '    ')}
     if (${pick}) { @ss[tid] = nsecs; }
   }
 }`);
-      // The clock is read first: reading it after the delete put the delete (~100 ns) inside
-      // every sampled latency, 25-35% high on getppid.
-      probes.push(`tracepoint:raw_syscalls:sys_exit {
+  // The clock is read first: reading it after the delete put the delete (~100 ns) inside
+  // every sampled latency, 25-35% high on getppid.
+  parts.probes.push(`tracepoint:raw_syscalls:sys_exit {
   $t = nsecs;
   $s = @ss[tid];
   if ($s > 0) {
@@ -221,97 +213,24 @@ ${bucketCode('$d', '    ')}
     @syt[$id] = sum($d);
   }
 }`);
-    }
-  }
-
-  // Ready-queue delay ----------------------------------------------------------------------
-  if (spec.readyDelay) {
-    maps['@rd'] = 'ready-delay';
-    maps['@rdt'] = 'ready-delay';
-    printed.push('@rd', '@rdt');
-    // @rq[tid]: 1 = the workload's task, not queued; >1 = queued since that time. A task is
-    // known as the workload's once it runs in one of our cgroups (sched_switch fires in the
-    // context of prev, so `cgroup` there is prev's). sched_wakeup fires in the waker's context,
-    // so the wakee is looked up by tid instead of filtered by cgroup. sched_wakeup (enqueue)
-    // rather than sched_waking starts the clock, as the kernel's schedstat run_delay does.
-    probes.push(`tracepoint:sched:sched_wakeup {
-  if (@rq[args->pid] == 1) { @rq[args->pid] = nsecs; }
-}`);
-    // A new task's parent wakes it and shares its cgroup (the child inherits it at fork).
-    probes.push(`tracepoint:sched:sched_wakeup_new {
-  $cg = cgroup;
-  if (${inSet}) { @rq[args->pid] = nsecs; }
-}`);
-    // Runnable when switched out: prev_state 0, or the preempted bit (TASK_REPORT_MAX), which
-    // older kernels report for an involuntary preemption. A dying task (EXIT_DEAD/ZOMBIE
-    // bits 0x10/0x20) is forgotten so its tid does not hold a map slot forever.
-    probes.push(`tracepoint:sched:sched_switch {
-  $cg = cgroup;
-  $ps = args->prev_state;
-  if (args->prev_pid != 0 && ${inSet}) {
-    if (($ps & 0x30) != 0) {
-      if (@rq[args->prev_pid] > 0) { delete(@rq[args->prev_pid]); }${spec.syscalls ? `
-      if (@ss[args->prev_pid] > 0) { delete(@ss[args->prev_pid]); }` : ''}
-    } else {
-      if ($ps == 0 || ($ps & ${preempted}) != 0) { @rq[args->prev_pid] = nsecs; } else { @rq[args->prev_pid] = 1; }
-    }
-  }
-  if (args->next_pid != 0) {
-    $q = @rq[args->next_pid];
-    if ($q > 1) {
-      $d = nsecs - $q;
-${bucketCode('$d', '      ')}
-      @rd[args->next_comm, ${BUCKET_VAR}] = count();
-      @rdt[args->next_comm] = sum($d);
-      @rq[args->next_pid] = 1;
-    }
-  }
-}`);
-  } else if (spec.syscalls) {
-    // Without the ready-delay probe, the syscall start of an exiting thread is dropped here.
-    probes.push(`tracepoint:sched:sched_process_exit {
-  if (@ss[tid] > 0) { delete(@ss[tid]); }
-}`);
-  }
-
-  // Interrupts -------------------------------------------------------------------------------
-  if (spec.irq) {
-    maps['@hi'] = 'hardirq';
-    maps['@hiw'] = 'hardirq-workload';
-    maps['@sf'] = 'softirq';
-    maps['@sfw'] = 'softirq-workload';
-    printed.push('@hi', '@hiw', '@sf', '@sfw');
-    // Handlers do not nest on a CPU, so the start is kept per CPU. It is zeroed at exit: an
-    // entry skipped by BPF's recursion guard (an IRQ landing inside another of our programs)
-    // must not pair an exit with an old start. In an interrupt `cgroup` is the interrupted task's.
-    probes.push(`tracepoint:irq:irq_handler_entry { @hs[cpu] = nsecs; }
-tracepoint:irq:irq_handler_exit {
-  $s = @hs[cpu];
-  if ($s > 0) {
-    @hs[cpu] = 0;
-    if (args->ret != 0) {
-      $d = nsecs - $s;
-      @hi[args->irq] = stats($d);
-      $cg = cgroup;
-      if (${inSet}) { @hiw[args->irq] = stats($d); }
-    }
-  }
+  return countedSyscalls;
 }
-tracepoint:irq:softirq_entry { @sfs[cpu] = nsecs; }
-tracepoint:irq:softirq_exit {
-  $s = @sfs[cpu];
-  if ($s > 0) {
-    @sfs[cpu] = 0;
-    $d = nsecs - $s;
-    @sf[args->vec] = stats($d);
-    $cg = cgroup;
-    if (${inSet}) { @sfw[args->vec] = stats($d); }
-  }
-}`);
-  }
 
-  // Marker: kdelta renames itself `kdm<n>`. The maps are printed, then the marker line;
-  // bpftrace reads them in that order, so once the marker is read the snapshot is whole.
+function syscallProbes(opts: ProgramOptions, syscalls: EbpfSyscallSpec, inSet: string, parts: Parts): Pick<BuiltProgram, 'countedSyscalls' | 'sample'> {
+  const filter = syscallFilter(opts, syscalls);
+  const sample = Math.max(1, Math.floor(syscalls.sample));
+  parts.maps['@sys'] = 'syscall-latency';
+  parts.printed.push('@sys');
+  if (sample > 1) return { countedSyscalls: sampledTimingProbes(inSet, filter, sample, parts), sample };
+  parts.probes.push(...fullTimingProbes(inSet, filter.idFilter));
+  return { countedSyscalls: null, sample };
+}
+
+/**
+ * Marker: kdelta renames itself `kdm<n>`. The maps are printed, then the marker line;
+ * bpftrace reads them in that order, so once the marker is read the snapshot is whole.
+ */
+function programText(opts: ProgramOptions, { probes, printed }: Parts): string {
   const mark = `tracepoint:task:task_rename /pid == ${opts.markerPid} && strncmp(args->newcomm, "${MARKER_PREFIX}", ${MARKER_PREFIX.length}) == 0/ {
 ${printed.map((m) => `  print(${m});`).join('\n')}
   printf("kdelta-mark %s\\n", args->newcomm);
@@ -325,13 +244,32 @@ ${printed.map((m) => `  print(${m});`).join('\n')}
   ]
     .filter(Boolean)
     .join('\n\n');
-  return {
-    text: text + '\n',
-    maps,
-    syscallCountPrefix: '@sn_',
-    countedSyscalls,
-    sample,
-  };
+  return text + '\n';
+}
+
+export function buildProgram(opts: ProgramOptions): BuiltProgram {
+  const { spec } = opts;
+  const inSet = `(${cgroupTest(opts.cgroupIds)})`;
+  const preempted = opts.preemptedStateBit ?? DEFAULT_PREEMPTED_STATE_BIT;
+  const parts: Parts = { maps: {}, probes: [], printed: [] };
+  const { countedSyscalls, sample } = spec.syscalls ? syscallProbes(opts, spec.syscalls, inSet, parts) : { countedSyscalls: null, sample: 1 };
+  if (spec.readyDelay) {
+    parts.maps['@rd'] = 'ready-delay';
+    parts.maps['@rdt'] = 'ready-delay';
+    parts.printed.push('@rd', '@rdt');
+    parts.probes.push(...readyDelayProbes(inSet, preempted, spec.syscalls !== false));
+  } else if (spec.syscalls) {
+    parts.probes.push(syscallExitCleanupProbe());
+  }
+  if (spec.irq) {
+    parts.maps['@hi'] = 'hardirq';
+    parts.maps['@hiw'] = 'hardirq-workload';
+    parts.maps['@sf'] = 'softirq';
+    parts.maps['@sfw'] = 'softirq-workload';
+    parts.printed.push('@hi', '@hiw', '@sf', '@sfw');
+    parts.probes.push(irqProbe(inSet));
+  }
+  return { text: programText(opts, parts), maps: parts.maps, syscallCountPrefix: '@sn_', countedSyscalls, sample };
 }
 
 function usesMap(probes: string[], name: string): boolean {
