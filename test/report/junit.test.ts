@@ -69,7 +69,7 @@ describe('junit.xml', () => {
 
   test('a regression is a failure with a one-line message and the numbers in the body', () => {
     expect(xpath(xml, 'string(//testcase[@name="sched.ready_delay.p99"]/failure/@message)')).toBe(
-      'sched.ready_delay.p99 +14.2% vs baseline, limit +10%, p=0.003',
+      'sched.ready_delay.p99 +14.2% vs baseline, tolerance +10%, p=0.003',
     );
     const body = xpath(xml, 'string(//testcase[@name="sched.ready_delay.p99"]/failure)');
     expect(body).toContain('baseline median: 1.00 µs (n=10)');
