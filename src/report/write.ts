@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceSymlink, writeFileAtomic } from '../files.js';
 import { renderHtml } from './html/render.js';
+import { foldReport } from './compact.js';
 import { gateLinesOf } from './gate-lines.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -32,7 +33,8 @@ export interface WrittenReports {
  * is what the schema allows for summaries of empty series and undefined relative changes.
  */
 export function reportJsonText(report: Report, pretty = false): string {
-  return `${pretty ? JSON.stringify(report, null, 2) : JSON.stringify(report)}\n`;
+  const stored = foldReport(report);
+  return `${pretty ? JSON.stringify(stored, null, 2) : JSON.stringify(stored)}\n`;
 }
 
 /**
