@@ -77,3 +77,6 @@ export function extendedJenkinsXsd(): string {
   writeFileSync(file, withRoot);
   return file;
 }
+
+/** The extended XSD CI validates with (ci.yml, .ci/run), committed beside the Jenkins one. */
+export const kdeltaXsd = resolve(repoRoot, 'test/fixtures/conformance/jenkins-junit-kdelta.xsd');

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { renderJunit } from '../../src/report/junit.js';
 import type { GateLines } from '../../src/report/gate-lines.js';
-import { extendedJenkinsXsd, xmllintSchema, xpath } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { extendedJenkinsXsd, kdeltaXsd, xmllintSchema, xpath } from './helpers.js';
 import { AWKWARD, manyScenarioReport, sampleReport } from './sample.js';
 
 describe('junit.xml', () => {
@@ -23,6 +24,10 @@ describe('junit.xml', () => {
     const stripped = located.replace(/ (file|line)="[^"]*"/g, '').replace(/(<testsuites[^>]*?) skipped="\d+"/, '$1');
     expect(xmllintSchema(stripped).status).toBe(0);
     expect(xmllintSchema(located).status).not.toBe(0);
+  });
+
+  test('the extended XSD CI validates with is the Jenkins XSD plus exactly those three attributes', () => {
+    expect(readFileSync(kdeltaXsd, 'utf8')).toBe(readFileSync(xsd, 'utf8'));
   });
 
   test('a large run validates too', () => {
