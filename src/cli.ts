@@ -66,7 +66,8 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
     .option('--reason <text>', 'why the baselines are updated (kept in provenance)')
     .option('--shard <i/N>', 'run only shard i of N (stable by scenario name)')
     .option('--history <store>', 'also keep the run in this history store (SQLite path or postgres:// URL)')
-    .action(async (paths: string[], o: { out?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string; shard?: string; history?: string }) => {
+    .option('--pretty', 'indent report.json for reading (compact by default)')
+    .action(async (paths: string[], o: { out?: string; pretty?: boolean; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; updateBaselines?: boolean; reason?: string; shard?: string; history?: string }) => {
       const { runCommand } = await import('./commands/run.js');
       const { history, ...rest } = o;
       const afterReport =
@@ -101,7 +102,8 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
     .argument('<baseline-or-report>', 'baseline file or report.json to compare against')
     .argument('<report>', 'report.json of the run under test')
     .option('--out <dir>', 'write report.json, junit.xml and summary.md into this directory')
-    .action(async (base: string, current: string, o: { out?: string }) => {
+    .option('--pretty', 'indent report.json for reading (compact by default)')
+    .action(async (base: string, current: string, o: { out?: string; pretty?: boolean }) => {
       const { compareCommand } = await import('./commands/compare.js');
       done(await compareCommand({ base, current, ...o }, io));
     });

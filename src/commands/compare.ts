@@ -12,6 +12,7 @@ export interface CompareCommandOptions {
   base: string;
   current: string;
   out?: string;
+  pretty?: boolean;
 }
 
 /** `kdelta compare A B`: the same engine on two saved files. */
@@ -31,10 +32,11 @@ export async function compareCommand(o: CompareCommandOptions, io: Io): Promise<
     const hash = fromFile ? workloadHash(run.scenario.workload, dirname(run.scenario.file)) : null;
     runs.push({ run, baseline: baselineFromSaved(base, s.name, hash, env) });
   }
-  const startedAt = new Date();
-  const runId = newRunId(startedAt);
+  const runId = newRunId(new Date());
   const { scenarios, family } = evaluateRuns(runs, seedOf(runId));
-  const report = buildReport(runId, startedAt, env, scenarios, family);
-  await publishReport(report, o.out, io);
+  // The report is of the measurements: their times, not the time compare ran.
+  const measured = { startedAt: new Date(current.report.startedAt), endedAt: new Date(current.report.endedAt) };
+  const report = buildReport(runId, measured.startedAt, env, scenarios, family, measured.endedAt);
+  await publishReport(report, o.out, io, o.pretty ?? false);
   return reportExitCode(report, io.signal);
 }

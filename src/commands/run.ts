@@ -22,6 +22,8 @@ import { prepareWorkload } from '../workload/prepare.js';
 export interface RunCommandOptions {
   paths: string[];
   out?: string;
+  /** Indented report.json. */
+  pretty?: boolean;
   baselines: string;
   machine?: string;
   repetitions?: number;
@@ -71,7 +73,7 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
     const runs = await runScenarios(scenarios, runOptions, deps);
     const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: baselines.get(run.scenario.name) ?? null })), seedOf(runId));
     const report = buildReport(runId, startedAt, fp, reports, family);
-    const dir = await publishReport(report, o.out, io);
+    const dir = await publishReport(report, o.out, io, o.pretty ?? false);
     await o.afterReport?.(report, dir);
     if (o.updateBaselines && !io.signal.aborted) {
       const reason = o.reason ?? 'kdelta run --update-baselines';

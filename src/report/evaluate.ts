@@ -180,12 +180,12 @@ export function overallStatus(scenarios: ScenarioReport[]): Report['status'] {
 }
 
 /** The report of one run of kdelta. */
-export function buildReport(runId: string, startedAt: Date, fp: Fingerprint, scenarios: ScenarioReport[], family: Report['family']): Report {
+export function buildReport(runId: string, startedAt: Date, fp: Fingerprint, scenarios: ScenarioReport[], family: Report['family'], endedAt = new Date()): Report {
   return {
     schemaVersion: 1,
     runId,
     startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
+    endedAt: endedAt.toISOString(),
     kdeltaVersion: VERSION_TEXT,
     environment: fp,
     status: overallStatus(scenarios),

@@ -83,7 +83,7 @@ export function worstFailures(report: Report, max: number): GatedItem[] {
 
 /**
  * One line for a failed check, in the form CI tools show next to a test name:
- * `sched.ready_delay.p99 +14.2% vs baseline, limit +10%, p=0.003`. Numbers only in the
+ * `sched.ready_delay.p99 +14.2% vs baseline, tolerance +10%, p=0.003`. Numbers only in the
  * message, never in test names.
  */
 export function failureLine(item: GatedItem, sides: Sides = sidesOf({})): string {
@@ -96,7 +96,7 @@ export function failureLine(item: GatedItem, sides: Sides = sidesOf({})): string
     case 'inconclusive': {
       const parts = [`${item.name} ${formatChange(v.change)} ${sides.vs}`];
       const tol = item.kind === 'metric' ? item.metric.tolerance : undefined;
-      if (tol !== undefined) parts.push(`limit ${item.metric?.better === 'higher' ? '-' : '+'}${formatFraction(tol)}`);
+      if (tol !== undefined) parts.push(`tolerance ${item.metric?.better === 'higher' ? '-' : '+'}${formatFraction(tol)}`);
       parts.push(`p=${formatP(v.adjustedP)}`);
       return parts.join(', ');
     }

@@ -1,6 +1,7 @@
+import { relative } from 'node:path';
 import { explanationOf } from './explain.js';
 import { sidesOf } from './sides.js';
-import junitReportBuilder, { type Builder } from 'junit-report-builder';
+import junitReportBuilder, { type Builder, type TestCase } from 'junit-report-builder';
 import type { Fingerprint } from '../environment/types.js';
 import {
   environmentErrorOf,
@@ -11,23 +12,25 @@ import {
   wallTimeSeconds,
   type GatedItem,
 } from './items.js';
+import type { GateLines } from './gate-lines.js';
 import type { Report, ScenarioReport } from './types.js';
 
 /*
- * JUnit XML that validates against the Jenkins JUnit XSD (../shared/conformance/jenkins-junit.xsd),
- * the common ground of Jenkins, GitLab, dorny/test-reporter and mikepenz/action-junit-report.
- *
- * What junit-report-builder 5 emits that the XSD rejects, and what we do about it:
- * - a `skipped` attribute on <testsuites>: removed after building;
- * - <skipped/> cannot carry a reason through the builder, and the XSD allows no attribute on
- *   it (only text): the reason is put in as its text after building;
- * - properties on a <testcase> and the `file` attribute are not in the XSD: never used.
- * The builder writes failure, error, skipped in that order while the XSD wants skipped, error,
- * failure; each testcase here gets at most one of them, so the order never matters.
+ * JUnit XML for Jenkins, GitLab, dorny/test-reporter, mikepenz/action-junit-report and
+ * test-results-parser. It is the Jenkins JUnit XSD plus three attributes the XSD lacks and
+ * real consumers read (Jenkins itself parses without validating and ignores them):
+ * - `file` and `line` on <testcase>: the scenario file and the line of the gate entry, which
+ *   GitLab and action-junit-report annotate (without them they glob for a file, line 1);
+ * - `skipped` on <testsuites>: test-results-parser takes the run's skipped count from the
+ *   root and reads a missing one as none, so totals would be wrong there.
+ * <skipped/> cannot carry a reason through the builder, and the XSD allows no attribute on
+ * it (only text): the reason is put in as its text after building. The builder writes
+ * failure, error, skipped in that order while the XSD wants skipped, error, failure; each
+ * testcase here gets at most one of them, so the order never matters.
  *
  * Test names are metric names or limit texts, never a measured value, so CI history lines
- * up from run to run. Passing testcases have time 0: a testcase is a verdict on the whole
- * scenario, not a run of its own; the scenario's measured wall time goes on its testsuite.
+ * up from run to run; classname is the suite's name, so reporters that group by classname
+ * do not nest a second level.
  */
 
 // The package is CommonJS whose module.exports is a builder, while its types describe an ES
@@ -96,63 +99,99 @@ function fillSkippedReasons(xml: string, reasons: readonly string[]): string {
     .join('');
 }
 
-/** The run as JUnit XML: one testsuite per scenario, one testcase per gated metric and per limit. */
-export function renderJunit(report: Report): string {
+export interface JunitOptions {
+  /** Scenario files are named relative to this folder (the working directory). */
+  cwd?: string;
+  /** Where each gated check is written in its scenario file (gate-lines.ts). */
+  gateLines?: GateLines;
+}
+
+/** Milliseconds split into `n` whole shares that add up to the total exactly. */
+function shares(totalMs: number, n: number): number[] {
+  const base = Math.floor(totalMs / n);
+  return Array.from({ length: n }, (_, i) => (base + (i < totalMs - base * n ? 1 : 0)) / 1000);
+}
+
+function runSeconds(report: Report): number {
+  const ms = Date.parse(report.endedAt) - Date.parse(report.startedAt);
+  return Number.isFinite(ms) && ms > 0 ? ms / 1000 : 0;
+}
+
+function suiteProperties(suite: ReturnType<Builder['testSuite']>, report: Report): void {
+  suite.property('kdelta.runId', report.runId);
+  suite.property('kdelta.version', report.kdeltaVersion);
+  suite.property('kdelta.status', report.status);
+  for (const [k, v] of fingerprintProperties(report.environment)) suite.property(k, v);
+}
+
+/** A regression downgraded because the baseline comes from another machine class, in words for <system-out>. */
+function mismatchNote(item: GatedItem, scenario: ScenarioReport): string | null {
+  const v = item.verdict;
+  if (v && 'warning' in v && v.warning) return `kdelta: ${v.message}`;
+  const mismatch = scenario.baseline?.mismatch ?? [];
+  return mismatch.length > 0 ? `kdelta: the baseline comes from another machine class (${mismatch.join(', ')})` : null;
+}
+
+/**
+ * The run as JUnit XML: one testsuite per scenario, one testcase per gated metric and per
+ * limit. Times add up the way consumers sum them: the scenario's measured wall time is split
+ * over its testcases (whole milliseconds), the root has the run's duration. Properties that
+ * are the same for the whole run are written once, on the first testsuite (the XSD allows
+ * no properties on the root).
+ */
+export function renderJunit(report: Report, options: JunitOptions = {}): string {
+  const cwd = options.cwd ?? process.cwd();
   const builder = rootBuilder.newBuilder().name('kdelta');
   const skipReasons: string[] = [];
-  for (const scenario of report.scenarios) {
-    const suite = builder
-      .testSuite()
-      .name(scenario.name)
-      .timestamp(report.startedAt)
-      .time(wallTimeSeconds(scenario));
-    suite.property('kdelta.runId', report.runId);
-    suite.property('kdelta.version', report.kdeltaVersion);
-    suite.property('kdelta.scenarioFile', scenario.file);
-    suite.property('kdelta.status', scenario.status);
-    for (const [k, v] of fingerprintProperties(report.environment)) suite.property(k, v);
+  report.scenarios.forEach((scenario, index) => {
+    const file = relative(cwd, scenario.file) || scenario.file;
+    const lines = options.gateLines?.get(scenario.name);
+    const items = gatedItemsOf(scenario);
+    const envError = environmentErrorOf(scenario);
+    const count = items.length + (scenario.failure ? 1 : 0) + (envError !== null ? 1 : 0);
+    const totalMs = Math.round(wallTimeSeconds(scenario) * 1000);
+    const times = shares(totalMs, Math.max(1, count));
+    let next = 0;
+    const suite = builder.testSuite().name(scenario.name).timestamp(report.startedAt).time(totalMs / 1000);
+    if (index === 0) suiteProperties(suite, report);
+    suite.property('kdelta.scenarioFile', file);
+    suite.property('kdelta.scenarioStatus', scenario.status);
     const ab = report.ab?.scenarios.find((a) => a.name === scenario.name);
     if (ab) suite.property('kdelta.ab.rounds', String(ab.rounds));
     if (scenario.baseline && !report.ab) {
       suite.property('kdelta.baseline.machine', scenario.baseline.machine);
       suite.property('kdelta.baseline.mismatch', scenario.baseline.mismatch.join('; '));
     }
-    const classname = `kdelta.${scenario.name}`;
+    const testCase = (name: string, line: number | undefined): TestCase => {
+      const tc = suite.testCase().className(scenario.name).name(name).time(times[next++] ?? 0).file(file);
+      // The builder has no setter for `line`, which GitLab and action-junit-report read next to `file`.
+      if (line !== undefined) (tc as unknown as { _attributes: Record<string, unknown> })._attributes['line'] = line;
+      return tc;
+    };
 
     if (scenario.failure) {
       const f = scenario.failure;
-      const how = failureHow(f);
-      suite
-        .testCase()
-        .className(classname)
-        .name('workload')
-        .time(0)
-        .error(`workload failed in ${sidesOf(report).repetition} ${f.repetition} (${how}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
+      testCase('workload', undefined).error(`workload failed in ${sidesOf(report).repetition} ${f.repetition} (${failureHow(f)}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
     }
+    if (envError !== null) testCase('environment', undefined).error(envError, 'environment');
 
-    const envError = environmentErrorOf(scenario);
-    if (envError !== null) {
-      suite.testCase().className(classname).name('environment').time(0).error(envError, 'environment');
-    }
-
-    for (const item of gatedItemsOf(scenario)) {
-      const tc = suite.testCase().className(classname).name(item.name).time(0);
+    for (const item of items) {
+      const tc = testCase(item.name, item.kind === 'limit' ? lines?.limits.get(item.name) : lines?.metrics.get(item.name));
       const outcome = outcomeOf(item, scenario, report);
-      switch (outcome.kind) {
-        case 'pass':
-          break;
-        case 'failure':
-          tc.failure(outcome.message, outcome.type).stacktrace(outcome.body);
-          break;
-        case 'skipped':
-          tc.skipped();
-          skipReasons.push(outcome.reason);
-          break;
+      if (outcome.kind === 'failure') tc.failure(outcome.message, outcome.type).stacktrace(outcome.body);
+      if (outcome.kind === 'skipped') {
+        tc.skipped();
+        skipReasons.push(outcome.reason);
       }
+      const note = mismatchNote(item, scenario);
+      if (note !== null) tc.standardOutput(note);
     }
-  }
-  const xml = builder.build();
-  // The XSD has no `skipped` attribute on <testsuites> (only on <testsuite>).
-  const fixedRoot = xml.replace(/^(<\?xml[^>]*>\s*<testsuites\b[^>]*?) skipped="\d+"/, '$1');
-  return fillSkippedReasons(fixedRoot, skipReasons).replace(/\n*$/, '\n');
+  });
+  // The builder has no setter for the root's time: it goes in after `name`, the first attribute.
+  const xml = builder.build().replace(/^(<\?xml[^>]*>\s*<testsuites name="kdelta")/, `$1 time="${round3(runSeconds(report))}"`);
+  return fillSkippedReasons(xml, skipReasons).replace(/\n*$/, '\n');
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -1,6 +1,6 @@
 import { explanationLines } from './explain.js';
 import { sidesOf, type Sides } from './sides.js';
-import { formatChange, formatCi, formatCount, formatValue } from './format.js';
+import { formatChange, formatCount, formatValue } from './format.js';
 import {
   countByStatus,
   environmentErrorOf,
@@ -83,9 +83,37 @@ function headline(report: Report, items: readonly GatedItem[]): string[] {
     ...(report.ab ? ['', abLine(report.ab)] : []),
     '',
     `Run ${escapeMarkdown(report.runId)} · kdelta ${escapeMarkdown(report.kdeltaVersion)} · ` +
-      `${escapeMarkdown(report.startedAt)} → ${escapeMarkdown(report.endedAt)}`,
+      `measured ${escapeMarkdown(report.startedAt)} → ${escapeMarkdown(report.endedAt)}`,
   ];
+  const mismatch = mismatchLine(report);
+  if (mismatch !== null) lines.push('', mismatch);
   return lines;
+}
+
+/** The headline warning when baselines come from another machine class: their regressions are only warnings. */
+function mismatchLine(report: Report): string | null {
+  const withBaseline = report.scenarios.filter((s) => s.baseline !== null);
+  const other = withBaseline.filter((s) => (s.baseline?.mismatch.length ?? 0) > 0);
+  if (other.length === 0) return null;
+  const differences = [...new Set(other.flatMap((s) => s.baseline?.mismatch ?? []))];
+  return (
+    `> [!WARNING]\n> ${formatCount(other.length)} of ${formatCount(withBaseline.length)} ${withBaseline.length === 1 ? 'baseline comes' : 'baselines come'} from another machine class: ` +
+    `${escapeMarkdown(differences.join(', '))}. Their regressions are reported as warnings; record baselines on this machine class.`
+  );
+}
+
+/** A tolerance in the bad direction: `+10%` where lower is better, `-10%` where higher is. */
+function toleranceCell(item: GatedItem): string {
+  const m = item.metric;
+  if (item.kind !== 'metric' || m?.tolerance === undefined) return '—';
+  const pct = `${Number((m.tolerance * 100).toFixed(2))}%`;
+  return m.better === 'lower' ? `+${pct}` : `-${pct}`;
+}
+
+/** `+9.1% [+2.0, +16.3]`, joined by no-break spaces so a PR-width table does not wrap it. */
+function changeCell(change: number, ci: readonly [number, number]): string {
+  const bound = (x: number): string => formatChange(x).replace(/%$/, '');
+  return `${formatChange(change)} [${bound(ci[0])}, ${bound(ci[1])}]`.replaceAll(' ', '\u00a0');
 }
 
 interface Row {
@@ -104,8 +132,8 @@ function itemRow(item: GatedItem, order: number, sides: Sides): Row {
     v?.status === 'limit-exceeded' ? formatValue(v.value, unit) : m ? formatValue(m.summary.median, unit) : '—';
   let change = '—';
   let verdict = STATUS_LABEL[itemStatus(item)];
-  if (v && (v.status === 'pass' || v.status === 'regression' || v.status === 'improvement' || v.status === 'inconclusive')) {
-    change = `${formatChange(v.change)} (${formatCi(v.ci)})`;
+  if (v && item.kind === 'metric' && (v.status === 'pass' || v.status === 'regression' || v.status === 'improvement' || v.status === 'inconclusive')) {
+    change = changeCell(v.change, v.ci);
     if (v.status === 'inconclusive') verdict += ` (needs ${formatCount(v.neededRepetitions)} ${sides.neededShort})`;
     if ('warning' in v && v.warning) verdict += ` ⚠️ ${escapeMarkdown(v.warning)}`;
   }
@@ -113,7 +141,7 @@ function itemRow(item: GatedItem, order: number, sides: Sides): Row {
   return {
     rank: severityRank(itemStatus(item)),
     order,
-    cells: [escapeMarkdown(item.scenario.name), name, escapeMarkdown(baseline), escapeMarkdown(current), change, verdict],
+    cells: [escapeMarkdown(item.scenario.name), name, escapeMarkdown(baseline), escapeMarkdown(current), toleranceCell(item), change, verdict],
     pass: itemStatus(item) === 'pass',
   };
 }
@@ -122,22 +150,22 @@ function failureRow(s: ScenarioReport, order: number, sides: Sides): Row | null 
   const f = s.failure;
   const envError = environmentErrorOf(s);
   if (envError !== null) {
-    return { rank: -1, order, cells: [escapeMarkdown(s.name), 'environment', '—', '—', '—', `⚠️ ${escapeMarkdown(envError)}`], pass: false };
+    return { rank: -1, order, cells: [escapeMarkdown(s.name), 'environment', '—', '—', '—', '—', `⚠️ ${escapeMarkdown(envError)}`], pass: false };
   }
   if (!f) return null;
   const how = failureHow(f);
   return {
     rank: -1,
     order,
-    cells: [escapeMarkdown(s.name), 'workload', '—', '—', '—', `⚠️ failed (${escapeMarkdown(how)}, ${sides.repetition} ${f.repetition})`],
+    cells: [escapeMarkdown(s.name), 'workload', '—', '—', '—', '—', `⚠️ failed (${escapeMarkdown(how)}, ${sides.repetition} ${f.repetition})`],
     pass: false,
   };
 }
 
 function tableLines(rows: readonly Row[], sides: Sides): string[] {
   return [
-    `| Scenario | Metric | ${sides.baseColumn} | ${sides.currentColumn} | ${sides.changeColumn} | Verdict |`,
-    '| :-- | :-- | --: | --: | --: | :-- |',
+    `| Scenario | Metric | ${sides.baseColumn} | ${sides.currentColumn} | Tolerance | ${sides.changeColumn} | Verdict |`,
+    '| :-- | :-- | --: | --: | --: | --: | :-- |',
     ...rows.map((r) => `| ${r.cells.join(' | ')} |`),
   ];
 }
@@ -176,9 +204,11 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
   const why = explanationLines(report);
 
   const notice = (text: string): string => `> [!NOTE]\n> ${text}\n`;
+  const pictures = variant === 'summary' ? ['', 'Pictures: [report.html](report.html)'] : [];
   const assemble = (rows: readonly Row[], tableNotice: string | null, details: readonly string[], detailsNotice: string | null): string =>
     [
       ...head,
+      ...pictures,
       '',
       ...(rows.length ? tableLines(rows, sidesOf(report)) : ['_No gated metrics or limits in this run._']),
       '',
@@ -199,10 +229,14 @@ export function renderMarkdown(report: Report, options: MarkdownOptions): string
   const full = assemble(allRows, null, blocks, null);
   if (sizeOf(full, variant) <= limit) return full;
 
-  const omittedNotice = (kept: number): string =>
-    `Details of ${formatCount(scenarios.length - kept)} of ${plural(scenarios.length, 'scenario')} are left out to keep ${limitText(
-      variant,
-    )} (passing scenarios are left out first); report.json has everything.`;
+  const omittedNotice = (kept: number): string => {
+    const cut = scenarios.slice(kept).map((s) => escapeMarkdown(s.name));
+    const named = cut.length > 20 ? `${cut.slice(0, 20).join(', ')} and ${formatCount(cut.length - 20)} more` : cut.join(', ');
+    return (
+      `Details of ${formatCount(scenarios.length - kept)} of ${plural(scenarios.length, 'scenario')} are left out to keep ${limitText(variant)} ` +
+      `(passing scenarios are left out first): ${named}. report.json has everything.`
+    );
+  };
 
   // Details are added worst scenario first while they fit (binary search on the count kept).
   const fits = (rows: readonly Row[], tableNotice: string | null, kept: number): boolean =>

@@ -57,9 +57,9 @@ async function checkStepSummary(env: NodeJS.ProcessEnv): Promise<void> {
  * with reports/latest pointing at it), publishes to GitHub Actions when there, prints the
  * console summary on stderr and the paths on stdout. Returns the folder written.
  */
-export async function publishReport(report: Report, outDir: string | undefined, io: Io): Promise<string> {
+export async function publishReport(report: Report, outDir: string | undefined, io: Io, pretty = false): Promise<string> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports', report.runId);
-  const written = await writeReports(report, outDir ? { dir } : { dir, latestLink: resolve(io.cwd, 'reports', 'latest') });
+  const written = await writeReports(report, { dir, pretty, cwd: io.cwd, ...(outDir ? {} : { latestLink: resolve(io.cwd, 'reports', 'latest') }) });
   await writeFileAtomic(join(dir, 'comment.md'), renderMarkdown(report, { variant: 'comment' }));
   await publishToGithub(report, {
     env: io.env,

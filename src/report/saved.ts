@@ -7,6 +7,7 @@ import type { Metric } from '../metrics/types.js';
 import type { ScenarioRun } from '../run/types.js';
 import { loadScenarios } from '../scenario/load.js';
 import type { GateSpec, Scenario } from '../scenario/types.js';
+import { unfoldReport, type StoredReport } from './compact.js';
 import { validateReport } from './schema.js';
 import type { Report, ScenarioReport } from './types.js';
 import { readRegularFile } from '../safe-fs.js';
@@ -49,8 +50,8 @@ export async function readBaselineOrReport(path: string): Promise<SavedResult> {
     const more = result.errors.length > 5 ? ` (and ${result.errors.length - 5} more)` : '';
     throw new InputError(`report does not match schemas/report.schema.json: ${result.errors.slice(0, 5).join('; ')}${more}`, { file: path, fix: WHAT });
   }
-  // Validated against the schema the Report type is checked against (schema.ts).
-  return { kind: 'report', path, report: parsed as Report };
+  // Validated against the schema the stored form is checked against (schema.ts).
+  return { kind: 'report', path, report: unfoldReport(parsed as StoredReport) };
 }
 
 /**

@@ -22,7 +22,7 @@ export const summarySchema = {
   },
 } as const;
 
-export const histogramSchema = {
+const bucketListSchema = {
   type: 'object',
   description: 'Log-linear histogram: only non-empty buckets, sorted by lo; hi is exclusive.',
   additionalProperties: false,
@@ -41,6 +41,24 @@ export const histogramSchema = {
     },
   },
 } as const;
+
+/** What kdelta writes: the buckets as three parallel arrays (a fraction of the size of one object per bucket). */
+const bucketArraysSchema = {
+  type: 'object',
+  description: 'Log-linear histogram: only non-empty buckets, sorted by lo, as parallel arrays; bucket i is [lo[i], hi[i]) with count[i] events.',
+  additionalProperties: false,
+  required: ['unit', 'subBuckets', 'lo', 'hi', 'count'],
+  properties: {
+    unit: { type: 'string' },
+    subBuckets: { type: 'integer', minimum: 1 },
+    lo: { type: 'array', items: { type: 'number' } },
+    hi: { type: 'array', items: { type: 'number' } },
+    count: { type: 'array', items: nonNegativeInteger },
+  },
+} as const;
+
+/** Reports written before the compact form have bucket objects; both are read. */
+export const histogramSchema = { oneOf: [bucketArraysSchema, bucketListSchema] } as const;
 
 export const ciSchema = {
   type: 'array',
@@ -131,7 +149,8 @@ export const availabilitySchema = {
 export const metricSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'unit', 'better', 'samples', 'summary', 'histogram', 'source', 'baseline', 'gated', 'verdict'],
+  required: ['name', 'unit', 'better', 'samples', 'histogram', 'source', 'baseline', 'gated', 'verdict'],
+  description: 'summary (and baseline.summary) is absent when written by kdelta: it is recomputed from the samples on reading.',
   properties: {
     name: { type: 'string' },
     unit: { type: 'string' },
@@ -145,7 +164,7 @@ export const metricSchema = {
         {
           type: 'object',
           additionalProperties: false,
-          required: ['samples', 'summary'],
+          description: "Both absent when written by kdelta: the scenario's baselineSamples has the samples once; the summary is recomputed.",
           properties: { samples: { type: 'array', items: { type: 'number' } }, summary: summarySchema },
         },
         { type: 'null' },

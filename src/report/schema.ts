@@ -2,6 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { fingerprintSchema } from '../environment/schema.js';
 import { schemaValidator } from '../schema-validator.js';
 import { cpuSeriesSchema, timelineSchema } from './timeline-schema.js';
+import type { StoredReport } from './compact.js';
 import type { Report } from './types.js';
 import { availabilitySchema, metricSchema, nonNegativeInteger, numberOrNull, stringList, verdictSchema } from './schema-parts.js';
 
@@ -120,6 +121,11 @@ const scenarioSchema = {
         },
         { type: 'null' },
       ],
+    },
+    baselineSamples: {
+      type: 'object',
+      description: "The baseline's samples per metric name, once per scenario (metrics[].baseline has only the summary).",
+      additionalProperties: { type: 'array', items: { type: 'number' } },
     },
     metrics: { type: 'array', items: metricSchema },
     limits: {
@@ -262,6 +268,7 @@ export type ReportJson = FromSchema<typeof reportSchema>;
 // added to the Report type but not to the schema fails here, not in a user's CI.
 type Assert<T extends true> = T;
 export type _ReportFitsSchema = Assert<Report extends ReportJson ? true : false>;
+export type _StoredReportFitsSchema = Assert<StoredReport extends ReportJson ? true : false>;
 
 const checkReport = schemaValidator<ReportJson>(reportSchema);
 

@@ -28,7 +28,7 @@ export interface Sides {
 const STORED: Sides = {
   baseColumn: 'Baseline (median)',
   currentColumn: 'Current (median)',
-  changeColumn: 'Change (95% CI)',
+  changeColumn: 'Change [95% CI]',
   vs: 'vs baseline',
   interval: '95% CI',
   base: 'baseline',
@@ -42,7 +42,7 @@ const STORED: Sides = {
 const AB: Sides = {
   baseColumn: 'Base (median)',
   currentColumn: 'Head (median)',
-  changeColumn: 'Change vs base (sequential interval)',
+  changeColumn: 'Change vs base [sequential interval]',
   vs: 'vs base',
   interval: 'sequential interval',
   base: 'base',

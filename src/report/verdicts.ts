@@ -53,8 +53,9 @@ function undecidedText(why: Undecided, s: Subject, mde: number): string {
 }
 
 /** The warning of a regression downgraded to a pass because the baseline comes from another machine class. */
-export function mismatchWarning(differences: readonly string[]): string {
-  return `would be a regression, but the baseline comes from another machine class (${differences.join(', ')})`;
+export function mismatchWarning(differences: readonly string[], changed?: number): string {
+  const by = changed !== undefined && Number.isFinite(changed) ? `: ${change(changed)}` : '';
+  return `would be a regression${by}, but the baseline comes from another machine class (${differences.join(', ')})`;
 }
 
 /** A gated metric's decision as report.json stores it, message included. */
@@ -76,7 +77,7 @@ export function verdictOf(d: Decision): Verdict {
     case 'improvement': {
       const { status, change: c, ci, pValue, adjustedP, mde } = d;
       if (d.downgraded !== null) {
-        const warning = mismatchWarning(d.downgraded);
+        const warning = mismatchWarning(d.downgraded, d.change);
         return { status, change: c, ci, pValue, adjustedP, mde, warning, message: `warning: ${head(d)}: ${warning}` };
       }
       const outcome = status !== 'pass' ? status : d.significant ? 'pass (significant, within tolerance)' : d.subject.paired?.equivalent ? 'pass (interval inside the tolerance)' : status;

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceSymlink, writeFileAtomic } from '../files.js';
 import { renderHtml } from './html/render.js';
+import { foldReport } from './compact.js';
+import { gateLinesOf } from './gate-lines.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { validateReport } from './schema.js';
@@ -14,6 +16,10 @@ export interface WriteReportsOptions {
   dir: string;
   /** A symlink to point at `dir` once every file is in place, e.g. reports/latest. */
   latestLink?: string;
+  /** Indented report.json for reading by eye; compact otherwise (a fraction of the size). */
+  pretty?: boolean;
+  /** Paths in junit.xml are relative to it; the process's working directory when absent. */
+  cwd?: string;
 }
 
 export interface WrittenReports {
@@ -26,8 +32,9 @@ export interface WrittenReports {
  * report.json's text. JSON has no NaN or Infinity: JSON.stringify writes them as null, which
  * is what the schema allows for summaries of empty series and undefined relative changes.
  */
-export function reportJsonText(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+export function reportJsonText(report: Report, pretty = false): string {
+  const stored = foldReport(report);
+  return `${pretty ? JSON.stringify(stored, null, 2) : JSON.stringify(stored)}\n`;
 }
 
 /**
@@ -36,7 +43,7 @@ export function reportJsonText(report: Report): string {
  * not validate is a kdelta bug, and nothing is written.
  */
 export async function writeReports(report: Report, options: WriteReportsOptions): Promise<WrittenReports> {
-  const json = reportJsonText(report);
+  const json = reportJsonText(report, options.pretty ?? false);
   const validation = validateReport(JSON.parse(json));
   if (!validation.ok) {
     throw new Error(
@@ -44,7 +51,7 @@ export async function writeReports(report: Report, options: WriteReportsOptions)
     );
   }
   // Render everything before the first write, so an exception leaves no partial set behind.
-  const junit = renderJunit(report);
+  const junit = renderJunit(report, { cwd: options.cwd ?? process.cwd(), gateLines: await gateLinesOf(report) });
   const markdown = renderMarkdown(report, { variant: 'summary' });
   const html = renderHtml(report);
 

@@ -63,7 +63,7 @@ describe('the report of a kdelta ab run', () => {
 
   test('the table says Base, Head and vs base, and the summary says no stored baseline was used', () => {
     const md = renderMarkdown(report, { variant: 'summary' });
-    expect(md).toContain('| Scenario | Metric | Base (median) | Head (median) | Change vs base (sequential interval) | Verdict |');
+    expect(md).toContain('| Scenario | Metric | Base (median) | Head (median) | Tolerance | Change vs base [sequential interval] | Verdict |');
     expect(md).toContain('no stored baseline');
     expect(md).toContain('12 rounds of both sides, interleaved');
     expect(md).not.toContain('Baseline (median)');
@@ -71,7 +71,7 @@ describe('the report of a kdelta ab run', () => {
 
   test('the JUnit failure says vs base, rounds and the base and head medians', () => {
     const xml = renderJunit(report);
-    expect(xpath(xml, 'string(//testcase[@name="workload.wall_time"]/failure/@message)')).toMatch(/^workload\.wall_time \+\d+\.\d% vs base, limit \+5%, p=/);
+    expect(xpath(xml, 'string(//testcase[@name="workload.wall_time"]/failure/@message)')).toMatch(/^workload\.wall_time \+\d+\.\d% vs base, tolerance \+5%, p=/);
     const body = xpath(xml, 'string(//testcase[@name="workload.wall_time"]/failure)');
     expect(body).toContain('base median: ');
     expect(body).toContain('head median: ');

@@ -16,7 +16,7 @@ describe('renderConsoleSummary', () => {
     expect(lines[2]).toMatch(/^ {2}✖ syscall-loop\s+regression\s+1 regression, 1 limit-exceeded, 1 improvement, 1 pass$/);
     expect(lines[3]).toContain(`✔ ${AWKWARD}`);
     expect(text).toContain('gated checks: 1 regression, 1 limit-exceeded, 1 inconclusive, 1 unavailable, 1 no-baseline, 1 no verdict, 1 improvement, 1 pass');
-    expect(text).toContain('worst regressions:\n  syscall-loop: sched.ready_delay.p99 < 1us broken: 1.14 µs\n  syscall-loop: sched.ready_delay.p99 +14.2% vs baseline, limit +10%, p=0.003\n');
+    expect(text).toContain('worst regressions:\n  syscall-loop: sched.ready_delay.p99 < 1us broken: 1.14 µs\n  syscall-loop: sched.ready_delay.p99 +14.2% vs baseline, tolerance +10%, p=0.003\n');
     expect(text).toContain('reports: reports/r1/report.json\n         reports/r1/junit.xml\n         reports/r1/summary.md\n');
   });
 

@@ -54,7 +54,7 @@ describe('annotations', () => {
       '::error file=scenarios/syscall-loop.yaml,title=kdelta%3A limit exceeded in syscall-loop::sched.ready_delay.p99 < 1us broken: 1.14 µs',
     );
     expect(lines[1]).toBe(
-      '::error file=scenarios/syscall-loop.yaml,title=kdelta%3A regression in syscall-loop::sched.ready_delay.p99 +14.2%25 vs baseline, limit +10%25, p=0.003',
+      '::error file=scenarios/syscall-loop.yaml,title=kdelta%3A regression in syscall-loop::sched.ready_delay.p99 +14.2%25 vs baseline, tolerance +10%25, p=0.003',
     );
     expect(lines[2]).toMatch(/^::error file=scenarios\/crashy.yaml,title=kdelta%3A workload failed in crashy::repetition 2: command exited with code 3%0A/);
     expect(lines).toHaveLength(3);

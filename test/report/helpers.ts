@@ -1,7 +1,7 @@
 // Shared by the report tests: the repository root, the Jenkins XSD beside it, and the
 // external tools the formats are checked with (run for real, never mocked).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +18,10 @@ export function tempDir(prefix = 'kdelta-report-'): string {
 }
 
 /** Runs xmllint's schema validation; returns its exit status and messages instead of throwing. */
-export function xmllintSchema(xml: string): { status: number; output: string } {
+export function xmllintSchema(xml: string, xsd: string = jenkinsXsd): { status: number; output: string } {
   const file = join(tempDir(), 'junit.xml');
   writeFileSync(file, xml);
-  const run = spawnSync('xmllint', ['--noout', '--schema', jenkinsXsd, file], { encoding: 'utf8' });
+  const run = spawnSync('xmllint', ['--noout', '--schema', xsd, file], { encoding: 'utf8' });
   if (run.error) throw run.error;
   return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
@@ -62,3 +62,21 @@ export function htmlTables(html: string): string[][][] {
     ),
   );
 }
+
+/**
+ * The Jenkins XSD with exactly the attributes kdelta adds and nothing else: `file` and `line`
+ * on <testcase>, `skipped` on <testsuites>.
+ */
+export function extendedJenkinsXsd(): string {
+  const text = readFileSync(jenkinsXsd, 'utf8');
+  const optional = (name: string): string => `<xs:attribute name="${name}" type="xs:string" use="optional"/>`;
+  const withCase = text.replace(/(<xs:element name="testcase">[\s\S]*?)(<xs:attribute name="name")/, `$1${optional('file')}${optional('line')}$2`);
+  const withRoot = withCase.replace(/(<xs:element name="testsuites">[\s\S]*?)(<xs:attribute name="name")/, `$1${optional('skipped')}$2`);
+  if (withRoot === withCase || withCase === text) throw new Error('the Jenkins XSD changed shape: update extendedJenkinsXsd');
+  const file = join(tempDir(), 'jenkins-junit-kdelta.xsd');
+  writeFileSync(file, withRoot);
+  return file;
+}
+
+/** The extended XSD CI validates with (ci.yml, .ci/run), committed beside the Jenkins one. */
+export const kdeltaXsd = resolve(repoRoot, 'test/fixtures/conformance/jenkins-junit-kdelta.xsd');

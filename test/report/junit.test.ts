@@ -1,24 +1,54 @@
 import { describe, expect, test } from 'vitest';
 import { renderJunit } from '../../src/report/junit.js';
-import { xmllintSchema, xpath } from './helpers.js';
+import type { GateLines } from '../../src/report/gate-lines.js';
+import { readFileSync } from 'node:fs';
+import { extendedJenkinsXsd, kdeltaXsd, xmllintSchema, xpath } from './helpers.js';
 import { AWKWARD, manyScenarioReport, sampleReport } from './sample.js';
 
 describe('junit.xml', () => {
   const xml = renderJunit(sampleReport());
 
-  test('validates against the Jenkins JUnit XSD with xmllint', () => {
-    const result = xmllintSchema(xml);
+  const xsd = extendedJenkinsXsd();
+  const lines: GateLines = new Map([
+    ['syscall-loop', { metrics: new Map([['sched.ready_delay.p99', 17]]), limits: new Map([['sched.ready_delay.p99 < 1us', 21]]) }],
+  ]);
+  const located = renderJunit(sampleReport(), { cwd: '/work/main', gateLines: lines });
+
+  test('validates with xmllint against the Jenkins JUnit XSD plus testcase file/line and the root skipped count', () => {
+    const result = xmllintSchema(located, xsd);
     expect(result.output).toContain('validates');
     expect(result.status).toBe(0);
   });
 
-  test('the XSD check is strict: the skipped attribute junit-report-builder puts on <testsuites> would fail it', () => {
-    const raw = xml.replace('<testsuites name="kdelta"', '<testsuites name="kdelta" skipped="4"');
-    expect(xmllintSchema(raw).status).not.toBe(0);
+  test('without those three attributes it validates against the unmodified Jenkins XSD', () => {
+    const stripped = located.replace(/ (file|line)="[^"]*"/g, '').replace(/(<testsuites[^>]*?) skipped="\d+"/, '$1');
+    expect(xmllintSchema(stripped).status).toBe(0);
+    expect(xmllintSchema(located).status).not.toBe(0);
+  });
+
+  test('the extended XSD CI validates with is the Jenkins XSD plus exactly those three attributes', () => {
+    expect(readFileSync(kdeltaXsd, 'utf8')).toBe(readFileSync(xsd, 'utf8'));
   });
 
   test('a large run validates too', () => {
-    expect(xmllintSchema(renderJunit(manyScenarioReport(60))).status).toBe(0);
+    expect(xmllintSchema(renderJunit(manyScenarioReport(60)), xsd).status).toBe(0);
+  });
+
+  test('each testcase names its scenario file relative to the working directory and the line of its gate entry', () => {
+    expect(xpath(located, 'string(//testcase[@name="sched.ready_delay.p99"]/@file)')).toBe('scenarios/syscall-loop.yaml');
+    expect(xpath(located, 'string(//testcase[@name="sched.ready_delay.p99"]/@line)')).toBe('17');
+    expect(xpath(located, 'string(//testcase[@name="sched.ready_delay.p99 < 1us"]/@line)')).toBe('21');
+  });
+
+  test('testcase times add up to their testsuite time, and the root time is the run duration', () => {
+    const suite = Number(xpath(xml, 'string(//testsuite[1]/@time)'));
+    expect(Number(xpath(xml, 'sum(//testsuite[1]/testcase/@time)'))).toBeCloseTo(suite, 9);
+    const run = (Date.parse(sampleReport().endedAt) - Date.parse(sampleReport().startedAt)) / 1000;
+    expect(Number(xpath(xml, 'string(/testsuites/@time)'))).toBe(Math.round(run * 1000) / 1000);
+  });
+
+  test('the root carries the skipped count', () => {
+    expect(xpath(xml, 'string(/testsuites/@skipped)')).toBe(xpath(xml, 'sum(//testsuite/@skipped)'));
   });
 
   test('has one testsuite per scenario and one testcase per gated metric, limit and failed workload', () => {
@@ -31,7 +61,7 @@ describe('junit.xml', () => {
     expect(xpath(xml, 'string(//testsuites/@errors)')).toBe('1');
   });
 
-  test('names are metric names or limit texts, never measured values, under classname kdelta.<scenario>', () => {
+  test('names are metric names or limit texts, never measured values, under classname equal to the suite name', () => {
     const names = xpath(xml, '//testsuite[1]/testcase/@name').trim().split('\n').map((l) => l.trim());
     expect(names).toEqual([
       'name="workload.wall_time"',
@@ -39,13 +69,12 @@ describe('junit.xml', () => {
       'name="syscall.getppid.p99"',
       'name="sched.ready_delay.p99 &lt; 1us"',
     ]);
-    expect(xpath(xml, 'string(//testsuite[1]/testcase[1]/@classname)')).toBe('kdelta.syscall-loop');
-    expect(xpath(xml, 'count(//testcase[@time!="0"])')).toBe('0');
+    expect(xpath(xml, 'string(//testsuite[1]/testcase[1]/@classname)')).toBe('syscall-loop');
   });
 
   test('a regression is a failure with a one-line message and the numbers in the body', () => {
     expect(xpath(xml, 'string(//testcase[@name="sched.ready_delay.p99"]/failure/@message)')).toBe(
-      'sched.ready_delay.p99 +14.2% vs baseline, limit +10%, p=0.003',
+      'sched.ready_delay.p99 +14.2% vs baseline, tolerance +10%, p=0.003',
     );
     const body = xpath(xml, 'string(//testcase[@name="sched.ready_delay.p99"]/failure)');
     expect(body).toContain('baseline median: 1.00 µs (n=10)');
@@ -79,8 +108,8 @@ describe('junit.xml', () => {
     expect(stderr).not.toContain('\u0007');
   });
 
-  test('the environment fingerprint is in the properties of every testsuite', () => {
-    expect(xpath(xml, 'count(//testsuite/properties/property[@name="kdelta.environment.kernelRelease"])')).toBe('3');
+  test('the environment fingerprint is in the properties of the first testsuite only', () => {
+    expect(xpath(xml, 'count(//testsuite/properties/property[@name="kdelta.environment.kernelRelease"])')).toBe('1');
     expect(xpath(xml, 'string(//testsuite[1]/properties/property[@name="kdelta.environment.cpuModel"]/@value)')).toBe(
       'Intel(R) Xeon(R) <test> & "co"',
     );
@@ -88,7 +117,7 @@ describe('junit.xml', () => {
 
   test('awkward scenario and metric names parse back unchanged', () => {
     expect(xpath(xml, 'string(//testsuite[2]/@name)')).toBe(AWKWARD);
-    expect(xpath(xml, 'string(//testsuite[2]/testcase[1]/@classname)')).toBe(`kdelta.${AWKWARD}`);
+    expect(xpath(xml, 'string(//testsuite[2]/testcase[1]/@classname)')).toBe(AWKWARD);
     expect(xpath(xml, 'string(//testsuite[2]/testcase[1]/@name)')).toBe(`workload.${AWKWARD}`);
   });
 

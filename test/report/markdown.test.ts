@@ -28,9 +28,9 @@ describe('summary.md', () => {
     expect(tables).toHaveLength(7);
     expect(htmlTables(unsafeHtml)).toHaveLength(7);
     const headline = tables[0]!;
-    expect(headline[0]).toEqual(['Scenario', 'Metric', 'Baseline (median)', 'Current (median)', 'Change (95% CI)', 'Verdict']);
+    expect(headline[0]).toEqual(['Scenario', 'Metric', 'Baseline (median)', 'Current (median)', 'Tolerance', 'Change [95% CI]', 'Verdict']);
     expect(headline).toHaveLength(1 + expectedHeadlineRows(report));
-    for (const row of headline) expect(row).toHaveLength(6);
+    for (const row of headline) expect(row).toHaveLength(7);
   });
 
   test('the headline says what happened: errors first, then regressions', () => {
@@ -44,10 +44,10 @@ describe('summary.md', () => {
 
   test('the headline table puts the failed workload and the regressions first, in human units', () => {
     const rows = htmlTables(html)[0]!.slice(1);
-    expect(rows[0]).toEqual(['crashy', 'workload', '—', '—', '—', '⚠️ failed (exit code 3, repetition 2)']);
-    expect(rows[1]).toEqual(['syscall-loop', 'sched.ready_delay.p99', '1.00 µs', '1.14 µs', '+14.2% (+10.2% … +18.2%)', '❌ regression']);
-    expect(rows[2]).toEqual(['syscall-loop', 'limit: sched.ready_delay.p99 < 1us', '—', '1.14 µs', '—', '❌ limit exceeded']);
-    expect(rows.map((r) => r[5])).toContain('❔ inconclusive (needs 9 reps)');
+    expect(rows[0]).toEqual(['crashy', 'workload', '—', '—', '—', '—', '⚠️ failed (exit code 3, repetition 2)']);
+    expect(rows[1]).toEqual(['syscall-loop', 'sched.ready_delay.p99', '1.00 µs', '1.14 µs', '+10%', '+14.2%\u00a0[+10.2,\u00a0+18.2]', '❌ regression']);
+    expect(rows[2]).toEqual(['syscall-loop', 'limit: sched.ready_delay.p99 < 1us', '—', '1.14 µs', '—', '—', '❌ limit exceeded']);
+    expect(rows.map((r) => r[6])).toContain('❔ inconclusive (needs 9 reps)');
     expect(rows.find((r) => r[1] === 'irq.node0.count')![3]).toBe('1,050,000');
     expect(rows.find((r) => r[1] === 'workload.wall_time' && r[0] === 'syscall-loop')![2]).toBe('2.05 s');
   });
@@ -163,7 +163,7 @@ describe('size rules', () => {
     expect(md.length).toBeLessThan(COMMENT_LIMIT_CHARS);
     expect(md).toMatch(/not listed to keep this comment under 65,000 characters/);
     const headline = htmlTables(cmarkGfm(md))[0]!;
-    expect(headline.slice(1).every((r) => r[5] !== '✅ pass')).toBe(true);
-    expect(headline[1]![5]).toMatch(/^⚠️ failed/);
+    expect(headline.slice(1).every((r) => r[6] !== '✅ pass')).toBe(true);
+    expect(headline[1]![6]).toMatch(/^⚠️ failed/);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { validateReport } from '../../src/report/schema.js';
 import { writeReports } from '../../src/report/write.js';
-import { tempDir, xmllintSchema } from './helpers.js';
+import { extendedJenkinsXsd, tempDir, xmllintSchema } from './helpers.js';
 import { sampleReport } from './sample.js';
 
 describe('writeReports', () => {
@@ -13,7 +13,7 @@ describe('writeReports', () => {
     const paths = await writeReports(sampleReport(), { dir });
     expect(paths).toEqual({ json: join(dir, 'report.json'), junit: join(dir, 'junit.xml'), markdown: join(dir, 'summary.md') });
     expect(validateReport(JSON.parse(await readFile(paths.json, 'utf8'))).ok).toBe(true);
-    expect(xmllintSchema(await readFile(paths.junit, 'utf8')).status).toBe(0);
+    expect(xmllintSchema(await readFile(paths.junit, 'utf8'), extendedJenkinsXsd()).status).toBe(0);
     expect(await readFile(paths.markdown, 'utf8')).toMatch(/^## ⚠️ kdelta/);
     expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
   });
