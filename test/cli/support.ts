@@ -18,6 +18,8 @@ export const binPath = join(repoRoot, 'bin', 'kdelta.js');
  * shared/ is not beside the clone (GitHub's CI); .ci/run checks the copy is identical.
  */
 export const jenkinsXsd = resolve(repoRoot, 'test/fixtures/conformance/jenkins-junit.xsd');
+/** The Jenkins XSD plus the `file`, `line` and root `skipped` attributes kdelta writes for the GitHub reporters. */
+export const kdeltaJunitXsd = resolve(repoRoot, 'test/fixtures/conformance/jenkins-junit-kdelta.xsd');
 
 /** A Writable that keeps what was written, as text. */
 export class TextSink extends Writable {

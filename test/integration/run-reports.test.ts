@@ -7,8 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
+import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
 import { validateReport } from '../../src/report/schema.js';
-import { hasStackTrace, jenkinsXsd, repoRoot, runCli, tempDir, writeScenario } from '../cli/support.js';
+import { hasStackTrace, kdeltaJunitXsd as jenkinsXsd, repoRoot, runCli, tempDir, writeScenario } from '../cli/support.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 let scenarioFile = '';
@@ -43,10 +44,11 @@ afterAll(async () => {
 });
 
 function readReport(path: string): Report {
-  const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
-  const v = validateReport(report);
+  const stored = JSON.parse(readFileSync(path, 'utf8')) as StoredReport;
+  const v = validateReport(stored);
   expect(v.ok ? [] : v.errors, `${path} validates against the report schema`).toEqual([]);
-  return report;
+  // report.json stores the baseline's samples once per scenario; read it back as kdelta does.
+  return unfoldReport(stored);
 }
 
 function xmllintJenkins(file: string): void {
