@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../safe-fs.js';
 import { extname } from 'node:path';
 import { metricPatternRegExp } from '../scenario/metric-names.js';
 import { parseScenarioText } from '../scenario/parse.js';
@@ -56,7 +56,8 @@ export async function gateLinesOf(report: Report): Promise<GateLines> {
   for (const s of report.scenarios) {
     let text: string;
     try {
-      text = await readFile(s.file, 'utf8');
+      // A scenario file that is a FIFO must not hang the writer: only regular files are read.
+      text = await readRegularFile(s.file);
     } catch {
       continue;
     }

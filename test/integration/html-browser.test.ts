@@ -10,8 +10,8 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SchedTimeline } from '../../src/run/timeline.js';
 import { renderHtml } from '../../src/report/html/render.js';
-import type { Report } from '../../src/report/types.js';
 import { binPath, repoRoot, requireBuild, tempDir } from '../cli/support.js';
+import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = resolve(process.env['KDELTA_ARTIFACTS'] ?? join(repoRoot, 'reports', 'artifacts'));
@@ -109,7 +109,7 @@ describe('report.html of a real run in Chromium', () => {
   });
 
   test('the interrupt heat maps have a row for each CPU of this machine', async () => {
-    const report = JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as Report;
+    const report = unfoldReport(JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as StoredReport);
     const cpus = report.scenarios[0]!.cpuSeries![0]!.cpus.length;
     const { page } = await open(reportHtml());
     const rows = await page.$$eval('[data-figure="heat-arch-cpu"] svg text.label', (els) => [...new Set(els.map((e) => e.textContent))]);
@@ -154,7 +154,7 @@ describe('report.html of kdelta compare in Chromium', () => {
 
 describe('the scheduling timeline in Chromium (synthetic timeline on the real report)', () => {
   test('core locality shows the workers on every CPU, one drawn map per thread group', async () => {
-    const report = JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as Report;
+    const report = unfoldReport(JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as StoredReport);
     report.scenarios[0]!.timeline = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/html/timeline.json'), 'utf8')) as SchedTimeline[];
     const file = join(dir.path, 'timeline.html');
     writeFileSync(file, renderHtml(report));
