@@ -77,6 +77,14 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
       done(await runCommand({ paths, ...rest, ...(afterReport && { afterReport }) }, io));
     });
 
+  defineInspectCommands(program, io, done);
+  defineSideCommands(program, io, done);
+  addHistoryCommands(program, io, done);
+  addMergeCommand(program, io, done);
+}
+
+/** The commands that read files and the machine without measuring: validate, doctor, compare, export. */
+function defineInspectCommands(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('validate')
     .description('check scenario files; every problem as file:line:col')
@@ -121,6 +129,10 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
       done(await exportCommand({ report, ...o }, io));
     });
 
+}
+
+/** The commands that measure besides `run`: the A/B comparison and the baseline update. */
+function defineSideCommands(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('ab')
     .description('measure two sides (checkouts or environments) of the same scenarios interleaved on this machine, paired round by round')
@@ -151,8 +163,6 @@ function defineCommands(program: Command, io: Io, done: (code: number) => void):
       const { baselineUpdateCommand } = await import('./commands/baseline-update.js');
       done(await baselineUpdateCommand({ paths, ...o }, io));
     });
-  addHistoryCommands(program, io, done);
-  addMergeCommand(program, io, done);
 }
 
 /** stderr for kdelta's own messages. In Actions a message may quote a file's text: no line of it may start a workflow command. */

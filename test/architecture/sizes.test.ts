@@ -19,7 +19,6 @@ const KNOWN_LONG: readonly string[] = [
   'helpers/kdelta-bpf.c',
   'helpers/load.c',
   'bpf/kdelta.bpf.c',
-  'src/cli.ts:61',
   'src/collect/bpf/session.ts:78',
   'helpers/kdelta-bpf.c:465',
 ];
