@@ -1,29 +1,46 @@
+import { bucketBounds, bucketKeyOf } from '../metrics/histogram.js';
 import { summarize } from '../metrics/summary.js';
 import type { Histogram } from '../metrics/types.js';
 import type { MetricReport, Report, ScenarioReport } from './types.js';
 
 /*
- * report.json as written: the in-memory Report with its two bulkiest repetitions folded.
- * Histogram buckets become three parallel arrays (lo, hi, count) instead of one object per
- * bucket, and the baseline's samples are stored once per scenario (`baselineSamples`) instead
- * of once per metric report; summaries, which the samples determine, are recomputed on
- * reading rather than stored. Reading unfolds all three; a report written before this form (bucket
- * objects, samples per metric) reads unchanged, so old reports and history imports still work.
+ * report.json as written: the in-memory Report with what repeats or follows from the rest
+ * left out, so the suite's report stays a few hundred kilobytes.
+ *  - A metric's fields at their usual value are absent: `better` when lower is better,
+ *    `gated` when not gated, `histogram`, `source` and `verdict` when null, `baseline` when
+ *    the metric has none. A present `baseline` is the baseline's samples, once.
+ *  - Summaries are recomputed from the samples on reading.
+ *  - Histogram buckets are parallel arrays (lo, count); `hi` is absent when every bucket is
+ *    the standard log-linear one of its `lo` (it is then recomputed), kept otherwise.
+ * Reading unfolds every form kdelta has written: one object per bucket with summaries and
+ * baseline samples per metric, and the scenario-wide `baselineSamples` with `baseline: {}`.
+ * Nothing is rounded: samples are kept as measured, so the same verdicts follow.
  */
 
 interface BucketArrays {
   unit: string;
   subBuckets: number;
   lo: number[];
-  hi: number[];
+  hi?: number[];
   count: number[];
 }
 
-type StoredMetric = Omit<MetricReport, 'histogram' | 'baseline' | 'summary'> & {
+type LegacyBaseline = { samples?: number[]; summary?: MetricReport['summary'] };
+
+/** A metric as report.json may hold it: what kdelta writes now, and the older forms it still reads. */
+export interface StoredMetric {
+  name: string;
+  unit: string;
+  better?: MetricReport['better'];
+  samples: number[];
   summary?: MetricReport['summary'];
-  histogram: BucketArrays | Histogram | null;
-  baseline: { samples?: number[]; summary?: MetricReport['summary'] } | null;
-};
+  histogram?: BucketArrays | Histogram | null;
+  source?: string | null;
+  baseline?: number[] | LegacyBaseline | null;
+  gated?: boolean;
+  tolerance?: number;
+  verdict?: MetricReport['verdict'];
+}
 
 type StoredScenario<S = ScenarioReport> = S extends ScenarioReport
   ? Omit<S, 'metrics'> & { baselineSamples?: Record<string, number[]>; metrics: StoredMetric[] }
@@ -31,41 +48,72 @@ type StoredScenario<S = ScenarioReport> = S extends ScenarioReport
 
 export type StoredReport = Omit<Report, 'scenarios'> & { scenarios: StoredScenario[] };
 
+/** Whether every bucket's upper bound is the one the log-linear scheme gives its lower bound. */
+function standardBounds(h: Histogram): boolean {
+  if (h.subBuckets !== 8) return false;
+  return h.buckets.every((b) => Number.isInteger(b.lo) && b.lo >= 0 && bucketBounds(bucketKeyOf(b.lo)).lo === b.lo && bucketBounds(bucketKeyOf(b.lo)).hi === b.hi);
+}
+
 function foldHistogram(h: Histogram): BucketArrays {
-  return { unit: h.unit, subBuckets: h.subBuckets, lo: h.buckets.map((b) => b.lo), hi: h.buckets.map((b) => b.hi), count: h.buckets.map((b) => b.count) };
+  const lo = h.buckets.map((b) => b.lo);
+  const count = h.buckets.map((b) => b.count);
+  return standardBounds(h) ? { unit: h.unit, subBuckets: h.subBuckets, lo, count } : { unit: h.unit, subBuckets: h.subBuckets, lo, hi: h.buckets.map((b) => b.hi), count };
 }
 
 function unfoldHistogram(h: BucketArrays | Histogram): Histogram {
   if ('buckets' in h) return h;
-  return { unit: h.unit, subBuckets: h.subBuckets, buckets: h.lo.map((lo, i) => ({ lo, hi: h.hi[i] ?? lo, count: h.count[i] ?? 0 })) };
+  const hi = (lo: number, i: number): number => h.hi?.[i] ?? bucketBounds(bucketKeyOf(lo)).hi;
+  return { unit: h.unit, subBuckets: h.subBuckets, buckets: h.lo.map((lo, i) => ({ lo, hi: hi(lo, i), count: h.count[i] ?? 0 })) };
+}
+
+function foldMetric(m: MetricReport): StoredMetric {
+  // Key order as in memory, so a folded report still reads in the same order.
+  return {
+    name: m.name,
+    unit: m.unit,
+    ...(m.better !== 'lower' && { better: m.better }),
+    samples: m.samples,
+    ...(m.histogram && { histogram: foldHistogram(m.histogram) }),
+    ...(m.source !== null && { source: m.source }),
+    ...(m.baseline && { baseline: m.baseline.samples }),
+    ...(m.gated && { gated: true }),
+    ...(m.tolerance !== undefined && { tolerance: m.tolerance }),
+    ...(m.verdict !== null && { verdict: m.verdict }),
+  };
+}
+
+function baselineSamplesOf(m: StoredMetric, scenarioWide: Record<string, number[]> | undefined): number[] | null {
+  const b = m.baseline;
+  if (b === undefined || b === null) return null;
+  if (Array.isArray(b)) return b;
+  return b.samples ?? scenarioWide?.[m.name] ?? [];
+}
+
+function unfoldMetric(m: StoredMetric, scenarioWide: Record<string, number[]> | undefined): MetricReport {
+  const base = baselineSamplesOf(m, scenarioWide);
+  const legacySummary = m.baseline && !Array.isArray(m.baseline) ? m.baseline.summary : undefined;
+  return {
+    name: m.name,
+    unit: m.unit,
+    better: m.better ?? 'lower',
+    samples: m.samples,
+    summary: m.summary ?? summarize(m.samples),
+    histogram: m.histogram ? unfoldHistogram(m.histogram) : null,
+    source: m.source ?? null,
+    baseline: base && { samples: base, summary: legacySummary ?? summarize(base) },
+    gated: m.gated ?? false,
+    ...(m.tolerance !== undefined && { tolerance: m.tolerance }),
+    verdict: m.verdict ?? null,
+  };
 }
 
 function foldScenario(s: ScenarioReport): StoredScenario {
-  const baselineSamples: Record<string, number[]> = {};
-  const metrics = s.metrics.map((m): StoredMetric => {
-    if (m.baseline) baselineSamples[m.name] = m.baseline.samples;
-    const { summary: _s, ...rest } = m;
-    void _s;
-    return { ...rest, histogram: m.histogram && foldHistogram(m.histogram), baseline: m.baseline && {} };
-  });
-  // Key order as before, with baselineSamples just ahead of the metrics that refer to it.
-  const { metrics: _m, limits, irqTable, cpuSeries, timeline, ...head } = s;
-  void _m;
-  return { ...head, baselineSamples, metrics, limits, irqTable, ...(cpuSeries && { cpuSeries }), ...(timeline && { timeline }) } as StoredScenario;
+  return { ...s, metrics: s.metrics.map(foldMetric) } as StoredScenario;
 }
 
 function unfoldScenario(s: StoredScenario): ScenarioReport {
   const { baselineSamples, metrics, ...rest } = s;
-  const unfolded = metrics.map((m): MetricReport => {
-    const base = m.baseline && (m.baseline.samples ?? baselineSamples?.[m.name] ?? []);
-    return {
-      ...m,
-      summary: m.summary ?? summarize(m.samples),
-      histogram: m.histogram && unfoldHistogram(m.histogram),
-      baseline: m.baseline && base && { samples: base, summary: m.baseline.summary ?? summarize(base) },
-    };
-  });
-  return { ...rest, metrics: unfolded } as ScenarioReport;
+  return { ...rest, metrics: metrics.map((m) => unfoldMetric(m, baselineSamples)) } as ScenarioReport;
 }
 
 /** The report as report.json stores it. */

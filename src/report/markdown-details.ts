@@ -1,13 +1,15 @@
 import type { IrqTable } from '../collect/proc/irq-table.js';
 import type { Histogram } from '../metrics/types.js';
 import { formatCount, formatFraction, formatValue } from './format.js';
+import { unavailableLines } from './markdown-collectors.js';
 import { countByStatus, environmentErrorOf, severityRank, type GatedItem, type ItemStatus } from './items.js';
 import { codeBlock, escapeHtml, escapeMarkdown, escapeParagraph, plural, SCENARIO_ICON, STATUS_LABEL } from './markdown-text.js';
 import type { Report, ScenarioReport } from './types.js';
 
 /*
  * The per-scenario <details> blocks of summary.md and comment.md: facts, the failure, the
- * IRQ table, histograms, collectors and lost data; and the environment block.
+ * IRQ table, histograms and lost data; and the environment block. The collectors, which
+ * scenarios share, are written once per report (markdown-collectors.ts).
  */
 
 const BAR_WIDTH = 32;
@@ -77,13 +79,16 @@ function histogramSections(s: ScenarioReport): string[] {
   const sorted = [...families.entries()].sort(
     ([fa, ha], [fb, hb]) => order(fa) - order(fb) || total(hb) - total(ha) || fa.localeCompare(fb),
   );
-  const out: string[] = [];
+  if (sorted.length === 0) return [];
+  // Behind their own <details>: they are context, and the scenario's facts come first.
+  const out: string[] = [`<details><summary>Kernel distributions (${formatCount(sorted.length)})</summary>`, ''];
   for (const [family, h] of sorted.slice(0, MAX_HISTOGRAMS)) {
     out.push(`**${histogramTitle(family)}** (${formatCount(total(h))} events)`, '', codeBlock(histogramChart(h)), '');
   }
   if (sorted.length > MAX_HISTOGRAMS) {
     out.push(`${plural(sorted.length - MAX_HISTOGRAMS, 'more distribution')} in report.json (fewest events).`, '');
   }
+  out.push('</details>', '');
   return out;
 }
 
@@ -114,27 +119,6 @@ export function irqTableMarkdown(t: IrqTable): string[] {
       '',
     );
   }
-  return out;
-}
-
-function collectorsMarkdown(s: ScenarioReport): string[] {
-  if (s.collectors.length === 0) return [];
-  const out = [
-    '**Collectors**',
-    '',
-    '| Collector | Enabled | Availability | Fix | Disables |',
-    '| :-- | :-- | :-- | :-- | :-- |',
-  ];
-  for (const c of s.collectors) {
-    const a = c.availability;
-    const state = a.state === 'ready' ? `ready${a.detail ? `: ${escapeMarkdown(a.detail)}` : ''}` : `🚫 unavailable: ${escapeMarkdown(a.reason)}`;
-    const fix = a.state === 'unavailable' && a.fix ? escapeMarkdown(a.fix) : '';
-    const disables = a.state === 'unavailable' ? a.disables.map(escapeMarkdown).join(', ') : '';
-    out.push(`| ${c.name} | ${c.enabled ? 'yes' : 'no'} | ${state} | ${fix} | ${disables} |`);
-  }
-  out.push('');
-  const notes = s.collectors.flatMap((c) => c.notes.map((n) => `- ${c.name}: ${escapeMarkdown(n)}`));
-  if (notes.length) out.push(...notes, '');
   return out;
 }
 
@@ -191,7 +175,7 @@ function scenarioFacts(s: ScenarioReport, ab: Report['ab']): string[] {
   } else {
     out.push('- baseline: none');
   }
-  out.push('');
+  out.push(...unavailableLines(s), '');
   return out;
 }
 
@@ -212,7 +196,6 @@ export function scenarioDetails(s: ScenarioReport, items: readonly GatedItem[], 
     ...failureMarkdown(s),
     ...(s.irqTable ? ['**Interrupts per NUMA node** (summed over the counted repetitions)', '', ...irqTableMarkdown(s.irqTable)] : []),
     ...histogramSections(s),
-    ...collectorsMarkdown(s),
     ...lostMarkdown(s),
     '</details>',
     '',

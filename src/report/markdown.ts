@@ -13,36 +13,21 @@ import {
   type ItemStatus,
 } from './items.js';
 import { environmentMarkdown, scenarioDetails } from './markdown-details.js';
+import { collectorsMarkdown } from './markdown-collectors.js';
+import { distributionBlocks, distributionIntro } from './markdown-distribution.js';
+import { fitPage, type MarkdownVariant, type Row } from './markdown-fit.js';
 import { escapeMarkdown, plural, STATUS_LABEL } from './markdown-text.js';
 import type { Report, ScenarioReport } from './types.js';
 
 export { histogramChart, irqTableMarkdown } from './markdown-details.js';
 export { escapeHtml, escapeMarkdown, escapeParagraph } from './markdown-text.js';
+export { COMMENT_LIMIT_CHARS, SUMMARY_LIMIT_BYTES, type MarkdownVariant } from './markdown-fit.js';
 
 /*
- * summary.md (GitHub-flavoured Markdown). The headline and the table of gated checks are
- * never cut; per-scenario <details> blocks are added, worst scenarios first, while they fit
- * the variant's size limit, and the text says how many were left out.
+ * summary.md and comment.md (GitHub-flavoured Markdown): the headline, the table of gated
+ * checks, the samples of the checks that did not pass against the baseline's, then the
+ * environment, the collectors (once) and per-scenario <details> blocks, worst scenario first.
  */
-
-export type MarkdownVariant = 'summary' | 'comment';
-
-/** GitHub rejects a step summary over 1 MiB; a little is kept for whatever else the job appends. */
-export const SUMMARY_LIMIT_BYTES = 1_000_000;
-/** GitHub rejects a comment over 65,536 characters. */
-export const COMMENT_LIMIT_CHARS = 65_000;
-
-function sizeOf(text: string, variant: MarkdownVariant): number {
-  return variant === 'summary' ? Buffer.byteLength(text, 'utf8') : text.length;
-}
-
-function limitOf(variant: MarkdownVariant): number {
-  return variant === 'summary' ? SUMMARY_LIMIT_BYTES : COMMENT_LIMIT_CHARS;
-}
-
-function limitText(variant: MarkdownVariant): string {
-  return variant === 'summary' ? 'this step summary under 1 MiB' : 'this comment under 65,000 characters';
-}
 
 /** An A/B run says what it compared, and that no stored baseline was used. */
 function abLine(ab: NonNullable<Report['ab']>): string {
@@ -116,13 +101,6 @@ function changeCell(change: number, ci: readonly [number, number]): string {
   return `${formatChange(change)} [${bound(ci[0])}, ${bound(ci[1])}]`.replaceAll(' ', '\u00a0');
 }
 
-interface Row {
-  rank: number;
-  order: number;
-  cells: string[];
-  pass: boolean;
-}
-
 function itemRow(item: GatedItem, order: number, sides: Sides): Row {
   const v = item.verdict;
   const m = item.metric;
@@ -141,6 +119,7 @@ function itemRow(item: GatedItem, order: number, sides: Sides): Row {
   return {
     rank: severityRank(itemStatus(item)),
     order,
+    scenario: item.scenario.name,
     cells: [escapeMarkdown(item.scenario.name), name, escapeMarkdown(baseline), escapeMarkdown(current), toleranceCell(item), change, verdict],
     pass: itemStatus(item) === 'pass',
   };
@@ -150,13 +129,14 @@ function failureRow(s: ScenarioReport, order: number, sides: Sides): Row | null 
   const f = s.failure;
   const envError = environmentErrorOf(s);
   if (envError !== null) {
-    return { rank: -1, order, cells: [escapeMarkdown(s.name), 'environment', '—', '—', '—', '—', `⚠️ ${escapeMarkdown(envError)}`], pass: false };
+    return { rank: -1, order, scenario: s.name, cells: [escapeMarkdown(s.name), 'environment', '—', '—', '—', '—', `⚠️ ${escapeMarkdown(envError)}`], pass: false };
   }
   if (!f) return null;
   const how = failureHow(f);
   return {
     rank: -1,
     order,
+    scenario: s.name,
     cells: [escapeMarkdown(s.name), 'workload', '—', '—', '—', '—', `⚠️ failed (${escapeMarkdown(how)}, ${sides.repetition} ${f.repetition})`],
     pass: false,
   };
@@ -190,86 +170,32 @@ export interface MarkdownOptions {
 
 /**
  * The run as GitHub-flavoured Markdown. `summary` stays under 1 MiB (step summary), `comment`
- * under 65,000 characters (PR comment): details are dropped, worst scenarios kept longest,
- * before the headline table is touched. Only when the table alone is over the limit are its
- * passing rows, and then its last rows, left out, with a notice.
+ * under 65,000 characters (PR comment); markdown-fit.ts decides what is cut when the whole
+ * page does not fit, and the page says what it cut.
  */
 export function renderMarkdown(report: Report, options: MarkdownOptions): string {
   const { variant } = options;
-  const limit = limitOf(variant);
   const items = gatedItems(report);
-  const head = headline(report, items);
-  const env = environmentMarkdown(report);
-  const allRows = headlineRows(report, items);
+  const sides = sidesOf(report);
   const why = explanationLines(report);
-
-  const notice = (text: string): string => `> [!NOTE]\n> ${text}\n`;
-  const pictures = variant === 'summary' ? ['', 'Pictures: [report.html](report.html)'] : [];
-  const assemble = (rows: readonly Row[], tableNotice: string | null, details: readonly string[], detailsNotice: string | null): string =>
-    [
-      ...head,
-      ...pictures,
-      '',
-      ...(rows.length ? tableLines(rows, sidesOf(report)) : ['_No gated metrics or limits in this run._']),
-      '',
-      ...(why.length ? ["**What the kernel saw move with it** (never gating)", '', ...why.map((w) => `- ${escapeMarkdown(w)}`), ''] : []),
-      ...(tableNotice ? [notice(tableNotice)] : []),
-      ...(detailsNotice ? [notice(detailsNotice)] : []),
-      env,
-      ...details,
-      ...(detailsNotice ? [notice(detailsNotice)] : []),
-    ].join('\n');
-
   const scenarios = [...report.scenarios]
     .map((s, i) => ({ s, i }))
     .sort((a, b) => scenarioRank(a.s) - scenarioRank(b.s) || a.i - b.i)
     .map(({ s }) => s);
-  const blocks = scenarios.map((s) => scenarioDetails(s, items, report.ab));
-
-  const full = assemble(allRows, null, blocks, null);
-  if (sizeOf(full, variant) <= limit) return full;
-
-  const omittedNotice = (kept: number): string => {
-    const cut = scenarios.slice(kept).map((s) => escapeMarkdown(s.name));
-    const named = cut.length > 20 ? `${cut.slice(0, 20).join(', ')} and ${formatCount(cut.length - 20)} more` : cut.join(', ');
-    return (
-      `Details of ${formatCount(scenarios.length - kept)} of ${plural(scenarios.length, 'scenario')} are left out to keep ${limitText(variant)} ` +
-      `(passing scenarios are left out first): ${named}. report.json has everything.`
-    );
-  };
-
-  // Details are added worst scenario first while they fit (binary search on the count kept).
-  const fits = (rows: readonly Row[], tableNotice: string | null, kept: number): boolean =>
-    sizeOf(assemble(rows, tableNotice, blocks.slice(0, kept), omittedNotice(kept)), variant) <= limit;
-  let rows: readonly Row[] = allRows;
-  let tableNotice: string | null = null;
-  if (!fits(rows, null, 0)) {
-    const failing = allRows.filter((r) => !r.pass);
-    tableNotice = `${plural(allRows.length - failing.length, 'passing check')} not listed to keep ${limitText(variant)}.`;
-    rows = failing;
-    // Still too long: cut rows from the end (the least severe) until the page fits.
-    let lo = 0;
-    let hi = failing.length;
-    const cutNotice = (n: number): string =>
-      `${plural(allRows.length - n, 'check')} (all passing ones and the least severe others) not listed to keep ${limitText(variant)}; report.json has them.`;
-    if (!fits(failing, tableNotice, 0)) {
-      while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (fits(failing.slice(0, mid), cutNotice(mid), 0)) lo = mid;
-        else hi = mid - 1;
-      }
-      rows = failing.slice(0, lo);
-      tableNotice = cutNotice(lo);
-    }
-  }
-  let lo = 0;
-  let hi = blocks.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(rows, tableNotice, mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return assemble(rows, tableNotice, blocks.slice(0, lo), omittedNotice(lo));
+  return fitPage(
+    {
+      head: [...headline(report, items), ...(variant === 'summary' ? ['', 'Pictures: [report.html](report.html)'] : [])],
+      rows: headlineRows(report, items),
+      table: (rows) => tableLines(rows, sides),
+      why: why.length ? ['**What the kernel saw move with it** (never gating)', '', ...why.map((w) => `- ${escapeMarkdown(w)}`), ''] : [],
+      distributionIntro: distributionIntro(sides),
+      distributions: distributionBlocks(items, sides),
+      environment: environmentMarkdown(report),
+      collectors: collectorsMarkdown(report.scenarios),
+      details: scenarios.map((s) => ({ name: s.name, text: scenarioDetails(s, items, report.ab) })),
+    },
+    variant,
+  );
 }
 
 function scenarioRank(s: ScenarioReport): number {

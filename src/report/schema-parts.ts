@@ -45,9 +45,10 @@ const bucketListSchema = {
 /** What kdelta writes: the buckets as three parallel arrays (a fraction of the size of one object per bucket). */
 const bucketArraysSchema = {
   type: 'object',
-  description: 'Log-linear histogram: only non-empty buckets, sorted by lo, as parallel arrays; bucket i is [lo[i], hi[i]) with count[i] events.',
+  description:
+    'Log-linear histogram: only non-empty buckets, sorted by lo, as parallel arrays; bucket i is [lo[i], hi[i]) with count[i] events. hi is absent when every bucket is the standard one of its lo (8 sub-buckets: below 8 a value is its own bucket, above it [lo, lo + 2^(floor(log2 lo) - 3))).',
   additionalProperties: false,
-  required: ['unit', 'subBuckets', 'lo', 'hi', 'count'],
+  required: ['unit', 'subBuckets', 'lo', 'count'],
   properties: {
     unit: { type: 'string' },
     subBuckets: { type: 'integer', minimum: 1 },
@@ -149,22 +150,24 @@ export const availabilitySchema = {
 export const metricSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'unit', 'better', 'samples', 'histogram', 'source', 'baseline', 'gated', 'verdict'],
-  description: 'summary (and baseline.summary) is absent when written by kdelta: it is recomputed from the samples on reading.',
+  required: ['name', 'unit', 'samples'],
+  description:
+    'As kdelta writes it, a field at its usual value is absent: better (lower), histogram, source and verdict (null), baseline (none), gated (false); summary is recomputed from the samples on reading. Older reports have every field.',
   properties: {
     name: { type: 'string' },
     unit: { type: 'string' },
-    better: { enum: ['lower', 'higher'] },
+    better: { enum: ['lower', 'higher'], description: 'Absent: lower is better.' },
     samples: { type: 'array', description: 'One value per counted repetition.', items: { type: 'number' } },
     summary: summarySchema,
     histogram: { oneOf: [histogramSchema, { type: 'null' }] },
     source: { type: ['string', 'null'] },
     baseline: {
       oneOf: [
+        { type: 'array', description: "The baseline's samples (the base side's in an A/B report).", items: { type: 'number' } },
         {
           type: 'object',
           additionalProperties: false,
-          description: "Both absent when written by kdelta: the scenario's baselineSamples has the samples once; the summary is recomputed.",
+          description: "Older reports: the samples and summary, or neither (the scenario's baselineSamples has the samples).",
           properties: { samples: { type: 'array', items: { type: 'number' } }, summary: summarySchema },
         },
         { type: 'null' },

@@ -124,7 +124,7 @@ const scenarioSchema = {
     },
     baselineSamples: {
       type: 'object',
-      description: "The baseline's samples per metric name, once per scenario (metrics[].baseline has only the summary).",
+      description: "Older reports only: the baseline's samples per metric name (metrics[].baseline is then {}).",
       additionalProperties: { type: 'array', items: { type: 'number' } },
     },
     metrics: { type: 'array', items: metricSchema },

@@ -59,8 +59,8 @@ describe('summary.md and comment.md', () => {
 
   test('the cut-off note names the scenarios whose details it left out', () => {
     const md = renderMarkdown(manyScenarioReport(400), { variant: 'comment' });
-    const note = md.split('\n').find((l) => l.includes('are left out to keep'))!;
-    expect(note).toMatch(/: [^ ]+-\d+, /);
+    const note = md.split('\n').find((l) => l.includes('Cut to keep'))!;
+    expect(note).toMatch(/the details of [\d,]+ of 400 scenarios \(passing scenarios are cut first\): [^ ]+-\d+, /);
     expect(note).toContain('more. report.json has everything.');
   });
 

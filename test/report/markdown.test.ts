@@ -24,9 +24,12 @@ describe('summary.md', () => {
 
   test('renders through cmark-gfm with its tables intact', () => {
     const tables = htmlTables(html);
-    // headline, environment, 3 collector tables, the IRQ table per node and per CPU
-    expect(tables).toHaveLength(7);
-    expect(htmlTables(unsafeHtml)).toHaveLength(7);
+    const samples = tables.filter((t) => t[0]![1] === 'n' && t[0]![3] === 'p25');
+    expect(samples.length).toBeGreaterThan(0);
+    // headline, the samples of each check that did not pass, environment, collectors (once), the IRQ table per node and per CPU
+    expect(tables).toHaveLength(1 + samples.length + 1 + 1 + 2);
+    expect(htmlTables(unsafeHtml)).toHaveLength(tables.length);
+    expect(tables.filter((t) => t[0]![0] === 'Collector')).toHaveLength(1);
     const headline = tables[0]!;
     expect(headline[0]).toEqual(['Scenario', 'Metric', 'Baseline (median)', 'Current (median)', 'Tolerance', 'Change [95% CI]', 'Verdict']);
     expect(headline).toHaveLength(1 + expectedHeadlineRows(report));
@@ -62,9 +65,11 @@ describe('summary.md', () => {
     expect(irq[2]![1]).toBe(`virtio0-input.0 ${AWKWARD}`);
   });
 
-  test('every <details> block is closed', () => {
+  test('every <details> block is closed, the kernel distributions nested in their scenario', () => {
     const opened = unsafeHtml.match(/<details>/g)!.length;
-    expect(opened).toBe(4); // environment + 3 scenarios
+    const nested = unsafeHtml.match(/<summary>Kernel distributions \(\d+\)<\/summary>/g)!.length;
+    expect(nested).toBeGreaterThan(0);
+    expect(opened).toBe(2 + 3 + nested); // environment, collectors, 3 scenarios, and the nested ones
     expect(unsafeHtml.match(/<\/details>/g)!.length).toBe(opened);
   });
 
@@ -76,7 +81,8 @@ describe('summary.md', () => {
   test('unavailable collectors show their reason, fix and the metrics they disable', () => {
     const collectors = htmlTables(html).filter((t) => t[0]![0] === 'Collector');
     const ebpf = collectors.flatMap((t) => t).find((r) => r[0] === 'ebpf' && r[2]!.includes('unavailable'))!;
-    expect(ebpf).toEqual(['ebpf', 'yes', '🚫 unavailable: tracefs is not mounted', 'mount -t tracefs tracefs /sys/kernel/tracing', 'sched.ready_delay.*, syscall.*']);
+    expect(ebpf).toEqual(['ebpf', 'yes', '🚫 unavailable: tracefs is not mounted', 'mount -t tracefs tracefs /sys/kernel/tracing', 'sched.ready_delay.*, syscall.*', AWKWARD]);
+    expect(htmlText(html)).toContain('🚫 ebpf unavailable here: tracefs is not mounted');
     expect(htmlText(html)).toContain('repetition 2 (proc): sampler missed 3 of 40 intervals');
   });
 
@@ -87,7 +93,7 @@ describe('summary.md', () => {
   });
 
   test('nothing is truncated when the run fits', () => {
-    expect(md).not.toContain('left out');
+    expect(md).not.toContain('Cut to keep');
   });
 });
 
@@ -132,28 +138,31 @@ describe('size rules', () => {
     const html = cmarkGfm(md, true);
     const headline = htmlTables(html)[0]!;
     expect(headline).toHaveLength(1 + expectedHeadlineRows(big));
-    expect(md).toMatch(/Details of [\d,]+ of 300 scenarios are left out to keep this comment under 65,000 characters/);
+    expect(md).toMatch(/Cut to keep this comment under 65,000 characters: .*the details of [\d,]+ of 300 scenarios \(passing scenarios are cut first\)/);
     const details = html.match(/<details>/g)!.length - 1;
     expect(details).toBeGreaterThan(0);
     expect(details).toBeLessThan(300);
     expect(html.match(/<details>/g)!.length).toBe(html.match(/<\/details>/g)!.length);
-    // Failed and regressed scenarios are the last to lose their details.
+    // Failed scenarios are the last to lose their details; the samples of every regression come before any details.
     expect(htmlText(html)).toContain('crashy · error');
-    expect(htmlText(html)).toContain('bench-275 · regression');
+    expect(htmlText(html)).toMatch(/bench-275 · \S+ \((lower|higher) is better\): ❌ regression/);
   });
 
   test('the step summary for 300 scenarios is complete and under 1 MiB', () => {
     const md = renderMarkdown(manyScenarioReport(300), { variant: 'summary' });
     expect(Buffer.byteLength(md)).toBeLessThan(SUMMARY_LIMIT_BYTES);
-    expect(md).not.toContain('left out');
-    expect(md.match(/<details>/g)).toHaveLength(301);
+    expect(md).not.toContain('Cut to keep');
+    // environment, collectors, and per scenario its own block and, where it has some, its kernel distributions
+    const nested = md.match(/<summary>Kernel distributions/g)!.length;
+    expect(nested).toBeGreaterThan(250);
+    expect(md.match(/<details>/g)).toHaveLength(2 + 300 + nested);
   });
 
   test('the step summary for 2,000 scenarios drops details, not headline rows, to stay under 1 MiB', () => {
     const big = copiedScenarioReport(2000);
     const md = renderMarkdown(big, { variant: 'summary' });
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
-    expect(md).toMatch(/Details of [\d,]+ of 2,000 scenarios are left out to keep this step summary under 1 MiB/);
+    expect(md).toMatch(/Cut to keep this step summary under 1 MiB: .*the details of [\d,]+ of 2,000 scenarios/);
     expect(htmlTables(cmarkGfm(md))[0]).toHaveLength(1 + expectedHeadlineRows(big));
   });
 
@@ -161,7 +170,7 @@ describe('size rules', () => {
     const big = copiedScenarioReport(2000);
     const md = renderMarkdown(big, { variant: 'comment' });
     expect(md.length).toBeLessThan(COMMENT_LIMIT_CHARS);
-    expect(md).toMatch(/not listed to keep this comment under 65,000 characters/);
+    expect(md).toMatch(/Cut to keep this comment under 65,000 characters: the headline rows of [\d,]+ checks \(all passing ones and the least severe others\), of [\d,]+ scenarios: /);
     const headline = htmlTables(cmarkGfm(md))[0]!;
     expect(headline.slice(1).every((r) => r[6] !== '✅ pass')).toBe(true);
     expect(headline[1]![6]).toMatch(/^⚠️ failed/);
