@@ -56,3 +56,20 @@ describe('kdelta compare renders saved inputs as recorded', () => {
     });
   }
 });
+
+describe('kdelta compare dates its outputs by the measurements', () => {
+  test('summary.md and report.json give the current report\'s start and end, not the time compare ran', async () => {
+    const out = await tempDir('kdelta-golden-time-');
+    try {
+      const dir = join(GOLDEN, 'mixed');
+      const current = JSON.parse(await readFile(join(dir, 'current.json'), 'utf8')) as { startedAt: string; endedAt: string };
+      await runCli(['compare', relative(repoRoot, join(dir, 'base.json')), relative(repoRoot, join(dir, 'current.json')), '--out', out.path]);
+      const written = JSON.parse(await readFile(join(out.path, 'report.json'), 'utf8')) as { startedAt: string; endedAt: string };
+      expect([written.startedAt, written.endedAt]).toEqual([current.startedAt, current.endedAt]);
+      expect(await readFile(join(out.path, 'summary.md'), 'utf8')).toContain(`measured ${current.startedAt} → ${current.endedAt}`);
+      expect(Date.parse(current.endedAt)).toBeLessThan(Date.now() - 60_000);
+    } finally {
+      await out.remove();
+    }
+  });
+});

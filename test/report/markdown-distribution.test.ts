@@ -56,9 +56,9 @@ describe('the samples of the checks that did not pass', () => {
     expect(s.rows[0]!.slice(0, 7)).toEqual(['', 'n', 'min', 'p25', 'median', 'p75', 'max']);
     expect(s.rows[0]![7]).toMatch(/^samples \(990 ns … 1.16 µs\)$/);
     expect(s.rows[1]!.slice(0, 2)).toEqual(['baseline', '10']);
-    expect(s.rows[1]![4]).toBe('1.00 µs');
+    expect(s.rows[1]![4]).toBe('1.00\u00a0µs');
     expect(s.rows[2]!.slice(0, 2)).toEqual(['current', '10']);
-    expect(s.rows[2]![4]).toBe('1.14 µs');
+    expect(s.rows[2]![4]).toBe('1.14\u00a0µs');
     expect(Array.from(s.rows[1]![7]!)).toHaveLength(24);
     expect(Array.from(s.rows[2]![7]!)).toHaveLength(24);
     // The current side sits at the right of the shared scale, the baseline at the left, the edge between.
