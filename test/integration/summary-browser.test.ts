@@ -211,6 +211,8 @@ describe('summary.md and comment.md in Chromium, rendered as GitHub does', () =>
     mkdirSync(artifacts, { recursive: true });
     for (const variant of ['summary', 'comment'] as const) {
       const shot = join(artifacts, `${variant}-md.png`);
+      // A tab in the background is not painted, and its screenshot would wait for a frame forever.
+      await pageOf(variant).bringToFront();
       await pageOf(variant).screenshot({ path: shot, fullPage: true });
       expect(statSync(shot).size).toBeGreaterThan(20_000);
     }
