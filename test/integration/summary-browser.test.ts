@@ -45,7 +45,7 @@ async function buildRun(): Promise<Report> {
   const current = await readBaselineOrReport(join(GOLDEN, 'current.json'));
   if (current.kind !== 'report') throw new Error('the golden current.json is not a report');
   const env = current.report.environment;
-  const runs = [];
+  const runs: Array<{ run: Awaited<ReturnType<typeof runFromReport>>['run']; baseline: BaselineMatch | null }> = [];
   for (const s of current.report.scenarios) runs.push({ run: (await runFromReport(s)).run, baseline: baselineFromSaved(base, s.name, null, env) });
   const suite = unfoldReport(JSON.parse(gunzipSync(readFileSync(SUITE)).toString('utf8')) as StoredReport);
   for (const s of suite.scenarios.filter((x) => !runs.some((r) => r.run.scenario.name === x.name))) {
@@ -116,7 +116,7 @@ async function samplesOnPage(page: Page): Promise<Array<{ title: string; sides: 
         return {
           title,
           sides: rows.map((r) => r.querySelector('td')?.textContent ?? ''),
-          strips: rows.map((r) => (r.querySelector('td:last-child code') as HTMLElement | null)?.getBoundingClientRect().width ?? -1),
+          strips: rows.map((r) => r.querySelector('td:last-child code')?.getBoundingClientRect().width ?? -1),
         };
       }),
   );
@@ -180,7 +180,7 @@ describe('summary.md and comment.md in Chromium, rendered as GitHub does', () =>
 
     test(`${variant}.md: no markup from the input made it into the page`, async () => {
       const page = pageOf(variant);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
       expect(await page.$$('article script, article img, article iframe, article style')).toHaveLength(0);
       const tags = await page.$$eval('article *', (els) => [...new Set(els.map((e) => e.tagName.toLowerCase()))]);
       const allowed = ['h2', 'h3', 'p', 'a', 'strong', 'em', 'code', 'pre', 'ul', 'li', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'b', 'br'];
