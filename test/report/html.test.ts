@@ -101,13 +101,14 @@ describe('report.html', () => {
     expect(strip).toContain('current, repetition 10:');
   });
 
-  test('core locality is drawn per thread group from the timeline, one row per CPU with its NUMA node', () => {
+  test('core locality is drawn per thread group from the timeline, one row per CPU with its NUMA node; a group under 1% of the on-CPU time gets none', () => {
     const report = sampleReport();
     report.scenarios[0]!.timeline = fixture();
     const html = renderHtml(report);
     const maps = html.split('data-figure="heat-locality"').slice(1);
-    expect(maps).toHaveLength(3);
-    expect(maps[0]).toContain('Core locality of worker*');
+    expect(maps.map((m) => /Core locality of ([^:]+):/.exec(m)?.[1])).toEqual(['worker*', 'main']);
+    const perCore = html.slice(html.indexOf('data-figure="heat-runtime-group-core"'));
+    expect(perCore.slice(0, perCore.indexOf('</figure>'))).toContain('<th scope="row">irq/ksoftirqd</th>');
     expect(maps[0]!.split('</figure>')[0]!.match(/<rect [^>]*><title>CPU \d \(node \d\)/g)).toHaveLength(4 * 40);
     expect(maps[0]).toContain('<text x="4" y="16" class="band-label">node 0</text>');
     expect(html).toContain('data-figure="heat-switches-cpu"');
