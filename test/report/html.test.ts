@@ -126,6 +126,25 @@ describe('report.html', () => {
     for (let cpu = 0; cpu < 4; cpu++) expect(rows.reduce((a, r) => a + (r[cpu] ?? 0), 0)).toBeCloseTo(100, 0);
   });
 
+  test('an A/B report draws the heat maps of the base side and of the head side, each from its own series', () => {
+    const report = sampleReport();
+    const s = report.scenarios[0]!;
+    s.timeline = fixture();
+    s.cpuSeries = [cpuSeries(1)];
+    const base = fixture();
+    for (const t of base) t.groups = t.groups.filter((g) => g.name !== 'main');
+    s.baseSide = { timeline: base, cpuSeries: [{ ...cpuSeries(1), irq: [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 77, 0]] }] };
+    const html = renderHtml(report);
+    const where = html.slice(html.indexOf('<h3>Where on the machine</h3>'), html.indexOf('<h3>Thread groups</h3>') >>> 0);
+    const [baseHtml, headHtml] = where.split('<h4 class="side">head side</h4>') as [string, string];
+    expect(baseHtml).toContain('<h4 class="side">base side</h4>');
+    const captions = (part: string) => [...new Set([...part.matchAll(/Core locality of ([^:]+): [^,]+, (base|head) side, repetition/g)].map((m) => `${m[2]} ${m[1]}`))];
+    expect(captions(baseHtml)).toEqual(['base worker*']);
+    expect(captions(headHtml)).toEqual(['head worker*', 'head main']);
+    expect(baseHtml).toContain('<title>CPU 3 (node 1), 0.25–0.50 s: 77 interrupts</title>');
+    expect(headHtml).not.toContain('77 interrupts');
+  });
+
   test('without a timeline the page says what is missing and draws no core locality', () => {
     const html = renderHtml(sampleReport());
     expect(html).not.toContain('data-figure="heat-locality"');
