@@ -74,7 +74,7 @@ describe('kdelta ab: per-CPU series and timeline per side', () => {
 
     // The report: the head side's series are the scenario's own, the base side's under baseSide.
     const env = { arch: 'x64' } as unknown as Fingerprint;
-    const { scenarios } = evaluateAbRuns([r], { seed: 1, alpha: 0.05 } as Parameters<typeof evaluateAbRuns>[1], env);
+    const { scenarios } = evaluateAbRuns([r], { rounds: { min: 3, max: 3 }, test: 'signed-rank', seed: 1 }, env);
     const s = scenarios[0]!;
     expect(s.cpuSeries?.map((x) => x.irq[0]![0])).toEqual([5, 6, 7]);
     expect(s.baseSide?.cpuSeries?.map((x) => x.irq[0]![0])).toEqual([1, 2, 3]);

@@ -78,9 +78,13 @@ export function heatMapFigure(raw: HeatMapInput): string {
     if (prev && prev.band !== r.band) parts.push(`<line x1="4" x2="${num(width - 4)}" y1="${y - 0.5}" y2="${y - 0.5}" class="band-sep"/>`);
     if (r.band !== undefined && prev?.band !== r.band) parts.push(`<text x="4" y="${y + ROW_H - 4}" class="band-label">${esc(r.band)}</text>`);
     r.values.forEach((v, ci) => {
-      const fill = v === 0 ? EMPTY_COLOR : viridis(max > 0 ? v / max : 0);
+      // An empty cell is the legend's "none" grey and names no value: maps are often mostly empty, and the table has every zero.
+      if (v === 0) {
+        parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${EMPTY_COLOR}"/>`);
+        return;
+      }
       const tip = esc(`${r.label}${r.band ? ` (${r.band})` : ''}, ${input.columns[ci] ?? ''}: ${input.format(v)}`);
-      parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${fill}"><title>${tip}</title></rect>`);
+      parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${viridis(max > 0 ? v / max : 0)}"><title>${tip}</title></rect>`);
     });
   });
   const below = input.rows.length * ROW_H + top;

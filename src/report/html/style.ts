@@ -1,5 +1,8 @@
+import { BASELINE_COLOR, CURRENT_COLOR } from './color.js';
+
 /** The page's stylesheet: system fonts only, so the file needs nothing from the network. */
 export const STYLE = `
+svg .hc{fill:${CURRENT_COLOR};fill-opacity:.75}svg .hb{fill:none;stroke:${BASELINE_COLOR};stroke-width:1.5;stroke-dasharray:3 2}
 :root{color-scheme:light;--fg:#1b1b1b;--muted:#5b5b5b;--line:#d0d0d0}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);margin:0 auto;max-width:1100px;padding:16px}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 6px;border-top:2px solid var(--line);padding-top:12px}
