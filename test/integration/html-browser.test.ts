@@ -104,7 +104,7 @@ describe('report.html of a real run in Chromium', () => {
     const { page } = await open(reportHtml());
     const figs = await figures(page);
     const kinds = new Set(figs.map((f) => f.kind));
-    for (const k of ['strip', 'histogram', 'irq-time', 'heat-irq-cpu', 'heat-arch-cpu', 'heat-softirq-cpu']) expect(kinds).toContain(k);
+    for (const k of ['strip', 'histogram', 'irq-time', 'heat-irq-cpu', 'heat-arch-cpu', 'heat-softirq-cpu', 'heat-switches-cpu', 'heat-locality', 'heat-runtime-group-core', 'ready-delay-slots']) expect(kinds).toContain(k);
     expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
     await page.close();
   });
@@ -160,7 +160,7 @@ describe('the scheduling timeline in Chromium (synthetic timeline on the real re
     const file = join(dir.path, 'timeline.html');
     writeFileSync(file, renderHtml(report));
     const { page, errors } = await open(file);
-    const maps = await page.$$eval('[data-figure="heat-locality"]', (els) =>
+    const maps = await page.$$eval('section.scenario:nth-of-type(1) [data-figure="heat-locality"]', (els) =>
       els.map((el) => ({
         caption: el.querySelector('figcaption')?.textContent ?? '',
         busyCpus: [...new Set([...el.querySelectorAll('svg rect title')].map((t) => t.textContent ?? '').filter((t) => !/: 0%$/.test(t)).map((t) => t.split(' (')[0]))].filter((t) => t?.startsWith('CPU')),
