@@ -20,6 +20,7 @@ let dir: { path: string; remove: () => Promise<void> };
 let browser: Browser;
 let run: { status: number | null; stderr: string };
 let groupsRun: { status: number | null; stderr: string };
+let abRun: { status: number | null; stderr: string };
 
 function kdelta(args: string[]): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [binPath, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
@@ -32,6 +33,7 @@ beforeAll(async () => {
   dir = await tempDir('kdelta-html-browser-');
   run = kdelta(['run', 'scenarios/', '--scenario', 'cpu-oversubscribed', '--scenario', 'loopback-net', '--repetitions', '3', '--warmup', '0', '--out', join(dir.path, 'run')]);
   groupsRun = kdelta(['run', 'test/fixtures/html/groups.yaml', '--out', join(dir.path, 'groups')]);
+  abRun = kdelta(['ab', 'test/fixtures/html/groups.yaml', '--rounds', '5:5', '--warmup', '0', '--out', join(dir.path, 'ab')]);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -260,6 +262,26 @@ describe('the per-thread-group table of a real kdelta-groups run in Chromium', (
     const callTables = await page.$$eval('details.group-detail table', (t) => t.length);
     expect(rows).toBeGreaterThanOrEqual(2);
     expect(callTables).toBeGreaterThanOrEqual(2);
+    await page.close();
+  });
+});
+
+describe('report.html of a real kdelta ab run in Chromium', () => {
+  test('base and head side each get their own drawn heat maps, from their own repetitions', async () => {
+    expect(abRun.stderr).not.toMatch(/kdelta bug|internal error/i);
+    expect([0, 1]).toContain(abRun.status);
+    const { page, errors } = await open(join(dir.path, 'ab', 'report.html'));
+    const sides = await page.$$eval('h4.side', (hs) => hs.map((h) => h.textContent));
+    const captions = await page.$$eval('[data-figure="heat-locality"] figcaption', (cs) => cs.map((c) => (c.textContent ?? '').replace(/^Core locality of ([^:]+):.*, (base|head) side, .*$/, '$2 $1')));
+    expect(errors).toEqual([]);
+    expect(sides).toEqual(['base side', 'head side']);
+    expect(captions).toContain('base alpha*');
+    expect(captions).toContain('head alpha*');
+    const figs = await figures(page);
+    expect(figs.filter((f) => f.kind === 'heat-irq-cpu')).toHaveLength(2);
+    expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report-html-ab.png'), fullPage: true });
     await page.close();
   });
 });
