@@ -78,7 +78,7 @@ describe('the thread-group table (kernel_delay.py layout) from thread.* metrics'
     expect(rows[0]!.slice(11)).toEqual(['2', '8.00 µs', '10', '30.0 µs']);
     const details = section(html, '<details class="group-detail"><summary>beta*', '</details>');
     expect(details).toContain('<tr><th scope="row">nanosleep</th><td>35</td><td>1</td><td>5.10 ms</td><td>5.10 ms</td></tr>');
-    expect(html).toContain('<details class="group-detail" open><summary>alpha*: 1 system calls, 1 hard IRQ handlers, 2 softirq vectors</summary>');
+    expect(html).toContain('<details class="group-detail" open=""><summary>alpha*: 1 system calls, 1 hard IRQ handlers, 2 softirq vectors</summary>');
   });
 
   test('the time figure draws three bars per group with its numbers as a table', () => {

@@ -34,6 +34,7 @@ function hostileReport(): Report {
   s.name = HOSTILE;
   s.description = HOSTILE;
   s.metrics.push(metric(`sched.ready_delay.thread.${HOSTILE}.total`, [1, 2, 3]));
+  s.metrics.push(metric(`thread.${HOSTILE}.run.total`, [1, 2, 3]), metric(`thread.${HOSTILE}.syscall.read.count`, [1, 2, 3], { unit: '1' }), metric(`thread.${HOSTILE}.softirq.${HOSTILE}.time`, [1, 2, 3]));
   s.metrics.push(metric(`syscall.${HOSTILE}.p50`, [1, 2, 3], { unit: HOSTILE, histogram: { ...histogramAround(500, 1000), unit: HOSTILE } }));
   s.metrics.push(metric(`irq.hard.${HOSTILE}.time`, [5, 6, 7], { gated: true, unit: HOSTILE, verdict: { status: 'no-baseline', message: HOSTILE } }));
   s.cpuSeries = [{ ...cpuSeries(1), softirq: { [HOSTILE]: [[1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]] } }];

@@ -86,7 +86,7 @@ function groupDetails(g: GroupView, open: boolean): string {
   if (g.softirq.length > 0) parts.push(`<h4>Soft IRQs that landed on it</h4>${callTable(g.softirq, 'vector', 'time')}`);
   if (parts.length === 0) return '';
   const what = `${g.name}: ${g.syscalls.length} system calls, ${g.hardirq.length} hard IRQ handlers, ${g.softirq.length} softirq vectors`;
-  return `<details class="group-detail"${open ? ' open' : ''}><summary>${esc(what)}</summary>\n${parts.join('\n')}\n</details>`;
+  return `<details class="group-detail"${open ? ' open=""' : ''}><summary>${esc(what)}</summary>\n${parts.join('\n')}\n</details>`;
 }
 
 const MEASURES = [
