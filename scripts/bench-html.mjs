@@ -3,7 +3,7 @@
 // interleaved round by round in one browser, each open on a fresh page; medians are printed.
 // "Open" is from the navigation request to the first frame painted after the load event.
 // Default input: reports/latest/report.json (run `node bin/kdelta.js run --repetitions 3` first).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,10 +12,12 @@ import puppeteer from 'puppeteer-core';
 
 const root = new URL('../', import.meta.url);
 const { renderHtml } = await import(new URL('dist/report/html/render.js', root).href);
+const { unfoldReport } = await import(new URL('dist/report/compact.js', root).href);
 const input = resolve(process.argv[2] ?? join(new URL('reports/latest/report.json', root).pathname));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 
-const report = JSON.parse(readFileSync(input, 'utf8'));
+// report.json is stored compact (summaries left out, baseline samples once per scenario): read it as kdelta does.
+const report = unfoldReport(JSON.parse(readFileSync(input, 'utf8')));
 const work = mkdtempSync(join(tmpdir(), 'kdelta-bench-html-'));
 const renderTimes = [];
 let html = '';
@@ -68,8 +70,9 @@ const median = (xs) => {
 const ms = (x) => `${x.toFixed(0)} ms`;
 const pick = (c, k) => median(times[c].map((t) => t[k]));
 const figures = report.scenarios.reduce((n, s) => n + s.metrics.length, 0);
+const withTimeline = report.scenarios.filter((s) => (s.timeline ?? []).length > 0).length;
 
-console.log(`report.html of ${input}: ${report.scenarios.length} scenarios, ${figures} metrics, ${report.scenarios[0]?.repetitions ?? 0} repetitions`);
+console.log(`report.html of ${input}: ${report.scenarios.length} scenarios (${withTimeline} with the eBPF timeline), ${figures} metrics, ${report.scenarios[0]?.repetitions ?? 0} repetitions; report.json ${(statSync(input).size / 1024).toFixed(0)} KiB`);
 console.log('');
 console.log(`| measure (median of ${rounds}) | report.html | blank page | difference |`);
 console.log('| --- | ---: | ---: | ---: |');

@@ -19,6 +19,13 @@ function withPairedVerdicts(metrics: MetricReport[], scenario: string, decisions
   });
 }
 
+/** The base side's series, which the report would otherwise drop (the head side's are the scenario's own). */
+function baseSideOf(run: AbScenarioRun): Pick<ScenarioReport, 'baseSide'> {
+  const { cpuSeries, timeline } = run.base;
+  if (!cpuSeries && !timeline) return {};
+  return { baseSide: { ...(cpuSeries && { cpuSeries }), ...(timeline && { timeline }) } };
+}
+
 /**
  * The report's scenarios of a `kdelta ab` run: each pair as its head side's run with the
  * base side in the baseline's place (so every table, JUnit case and the saved report read as
@@ -44,7 +51,7 @@ export function evaluateAbRuns(runs: readonly AbScenarioRun[], options: PairedOp
       const d = decisions.get(keyOf(s.name, e.metric));
       return { ...e, text: renderExplanation(e, d && 'change' in d ? d.change : NaN) };
     });
-    const explained = explanations.length ? { explanations } : {};
+    const explained = { ...(explanations.length && { explanations }), ...baseSideOf(run) };
     if (s.status === 'error') return { ...s, metrics, ...explained };
     return { ...s, metrics, status: failed ? 'regression' : 'pass', ...explained };
   });

@@ -139,6 +139,12 @@ const scenarioSchema = {
     },
     cpuSeries: cpuSeriesSchema,
     timeline: timelineSchema,
+    baseSide: {
+      type: 'object',
+      description: "kdelta ab: the base side's per-CPU series and timeline (cpuSeries and timeline are the head side's).",
+      additionalProperties: false,
+      properties: { cpuSeries: cpuSeriesSchema, timeline: timelineSchema },
+    },
     explanations: {
       type: 'array',
       description: 'For each regression or improvement, the other metrics that moved beyond their own noise (BH), never gating.',

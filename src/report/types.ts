@@ -113,6 +113,8 @@ interface ScenarioFacts {
   cpuSeries?: ProcCpuSeries[];
   /** Per counted repetition, where the thread groups ran over time (eBPF). */
   timeline?: SchedTimeline[];
+  /** In a `kdelta ab` report, the base side's series (cpuSeries and timeline above are the head side's). */
+  baseSide?: { cpuSeries?: ProcCpuSeries[]; timeline?: SchedTimeline[] };
   /** The kernel's explanation of each regression or improvement (never gating). */
   explanations?: ExplanationReport[];
 }

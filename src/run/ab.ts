@@ -6,6 +6,7 @@ import { createRepetitionCgroups, type RepetitionCgroups } from './cgroups.js';
 import { ScenarioCollectors } from './collectors.js';
 import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
+import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
 import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
 
 export type Side = 'base' | 'head';
@@ -52,6 +53,9 @@ interface SideState {
   lost: LostData[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
+  /** Per counted repetition of this side, for its heat maps, as `kdelta run` keeps them. */
+  cpuSeries: ProcCpuSeries[];
+  timeline: SchedTimeline[];
 }
 
 function keep(state: SideState, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], caps: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
@@ -62,6 +66,10 @@ function keep(state: SideState, collectors: ScenarioCollectors, counted: number,
     for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
     const table = capture.tables?.irq;
     if (table) state.irqTable = mergeIrqTables(state.irqTable, table);
+    const series = capture.tables?.cpuSeries;
+    if (series) state.cpuSeries.push({ repetition: counted, ...series });
+    const timeline = capture.tables?.timeline;
+    if (timeline) state.timeline.push({ repetition: counted, ...timeline });
   }
   for (const dead of collectors.dead()) state.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
   collectors.counted(caps);
@@ -95,7 +103,7 @@ async function sideStates(pair: AbPair, o: AbOptions, deps: RunnerDeps, warmup: 
     const workload = await deps.prepareWorkload(scenario.workload);
     const cgroups = await createRepetitionCgroups({ facts: o.facts, pid: deps.pid, runId: o.runId, scenario: `${pair.name}.${side}`, count, warmup }, deps.cgroups);
     cgroups.reps = cgroups.reps.map((r) => ({ ...r, index: r.index + k * count }));
-    states.push({ side, scenario, workload, cgroups, captures: [], lost: [], failure: null, irqTable: null });
+    states.push({ side, scenario, workload, cgroups, captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] });
   }
 }
 
@@ -153,6 +161,8 @@ export async function runAbScenario(pair: AbPair, o: AbOptions, deps: RunnerDeps
     lost: s.lost,
     failure: failed?.failure ?? null,
     irqTable: s.irqTable,
+    ...(s.cpuSeries.length > 0 && { cpuSeries: s.cpuSeries.filter((x) => x.repetition <= result.rounds) }),
+    ...(s.timeline.length > 0 && { timeline: s.timeline.filter((x) => x.repetition <= result.rounds) }),
   });
   return { name: pair.name, base: runOf(states[0]!), head: runOf(states[1]!), rounds: result.rounds, design: o.rounds, order: result.order };
 }

@@ -1,7 +1,7 @@
 /**
  * The time and CPU dimension of a scenario, per counted repetition, as report.json keeps it
  * for the pictures in report.html. Arrays are indexed, not keyed, so a repetition of a
- * 2-CPU machine with 200 slots stays a few kilobytes.
+ * 2-CPU machine with 100 slots stays a few kilobytes.
  */
 
 /**
@@ -33,7 +33,7 @@ export interface ProcCpuSeries {
 export interface SchedTimeline {
   /** 1-based counted repetition. */
   repetition: number;
-  /** Slot length in ns, chosen so a repetition has 20 to 200 slots. */
+  /** Slot length in ns, chosen so a repetition has 20 to 100 slots (fewer when it is shorter than 200 ms). */
   slotNs: number;
   /** Number of slots; every per-slot array has this length. */
   slots: number;

@@ -82,7 +82,8 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): Col
     const e = typeof ebpf === 'object' ? ebpf : {};
     ebpfSpec = { readyDelay: e.ready_delay ?? true, irq: e.irq ?? true, syscalls: normalizeSyscalls(e.syscalls) };
     if (e.threads === true) ebpfSpec.threads = true;
-    if (e.timeline === true) ebpfSpec.timeline = true;
+    // On unless the scenario opts out: bounded (at most 200 slots a repetition) and cheap in the libbpf capture.
+    if (e.timeline !== false) ebpfSpec.timeline = true;
     if (roles.length > 0) ebpfSpec.roles = roles;
     const parts = { net: e.net ?? false, block: e.block ?? false, faults: e.faults ?? false, runqueue: e.runqueue ?? false, smpCalls: e.smp_calls ?? false };
     if (Object.values(parts).some(Boolean)) kernel = parts;

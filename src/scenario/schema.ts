@@ -168,7 +168,7 @@ const collect = {
             ready_delay: { type: 'boolean' },
             syscalls,
             irq: { type: 'boolean' },
-            timeline: { type: 'boolean', description: 'Where the thread groups ran: on-CPU time and switches per CPU and time slot, ready delay per slot (report.html heat maps). Default false.' },
+            timeline: { type: 'boolean', description: 'Where the thread groups ran: on-CPU time and switches per CPU and time slot, ready delay per slot (report.html heat maps), at most 200 slots a repetition; needs ready_delay and the libbpf capture. Default true.' },
             threads: { type: 'boolean', description: 'Per thread group: syscalls, on-CPU run time, interrupts (thread.<group>.*). Default false.' },
             net: { type: 'boolean', description: 'skb drops by reason, consumes, packets per device, TCP retransmits and resets. Default false.' },
             block: { type: 'boolean', description: 'block request latency, bytes and queue depth per device and operation. Default false.' },

@@ -99,7 +99,7 @@ export interface EbpfSpec {
   irq: boolean;
   /** Per thread group syscalls, run time and interrupts (`collect.ebpf.threads`). Off when absent. */
   threads?: boolean;
-  /** Per (thread group, CPU, time slot) on-CPU time and switches, ready delay per slot (`collect.ebpf.timeline`). Off when absent. */
+  /** Per (thread group, CPU, time slot) on-CPU time and switches, ready delay per slot (`collect.ebpf.timeline`). On unless the scenario sets it false. */
   timeline?: boolean;
   /** `collect.roles`, in file order: the first that matches a thread name names its group. */
   roles?: readonly RoleRule[];

@@ -1,7 +1,7 @@
 // report.html of a real run opened in Debian's Chromium: no console errors, no request
 // leaving the page, every figure drawn, the tables there without JavaScript, a screenshot
-// kept for CI. The scheduling timeline of the eBPF capture is not in real reports yet, so
-// the core-locality map is checked on the same real report with the synthetic timeline.
+// kept for CI; core locality of cpu-oversubscribed's workers read from the drawn map, and
+// the per-thread-group table of a real run of kdelta-groups (collect.ebpf.threads).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,18 +19,21 @@ const artifacts = resolve(process.env['KDELTA_ARTIFACTS'] ?? join(repoRoot, 'rep
 let dir: { path: string; remove: () => Promise<void> };
 let browser: Browser;
 let run: { status: number | null; stderr: string };
+let groupsRun: { status: number | null; stderr: string };
+let abRun: { status: number | null; stderr: string };
+
+function kdelta(args: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [binPath, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
+  return { status: r.status, stderr: r.stderr };
+}
 
 beforeAll(async () => {
   requireBuild();
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   dir = await tempDir('kdelta-html-browser-');
-  const out = join(dir.path, 'run');
-  const r = spawnSync(
-    process.execPath,
-    [binPath, 'run', 'scenarios/', '--scenario', 'cpu-oversubscribed', '--scenario', 'loopback-net', '--repetitions', '3', '--warmup', '0', '--out', out],
-    { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 },
-  );
-  run = { status: r.status, stderr: r.stderr };
+  run = kdelta(['run', 'scenarios/', '--scenario', 'cpu-oversubscribed', '--scenario', 'loopback-net', '--repetitions', '3', '--warmup', '0', '--out', join(dir.path, 'run')]);
+  groupsRun = kdelta(['run', 'test/fixtures/html/groups.yaml', '--out', join(dir.path, 'groups')]);
+  abRun = kdelta(['ab', 'test/fixtures/html/groups.yaml', '--rounds', '5:5', '--warmup', '0', '--out', join(dir.path, 'ab')]);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -103,7 +106,7 @@ describe('report.html of a real run in Chromium', () => {
     const { page } = await open(reportHtml());
     const figs = await figures(page);
     const kinds = new Set(figs.map((f) => f.kind));
-    for (const k of ['strip', 'histogram', 'irq-time', 'heat-irq-cpu', 'heat-arch-cpu', 'heat-softirq-cpu']) expect(kinds).toContain(k);
+    for (const k of ['strip', 'histogram', 'irq-time', 'heat-irq-cpu', 'heat-arch-cpu', 'heat-softirq-cpu', 'heat-switches-cpu', 'heat-locality', 'heat-runtime-group-core', 'ready-delay-slots']) expect(kinds).toContain(k);
     expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
     await page.close();
   });
@@ -153,25 +156,132 @@ describe('report.html of kdelta compare in Chromium', () => {
 });
 
 describe('the scheduling timeline in Chromium (synthetic timeline on the real report)', () => {
-  test('core locality shows the workers on every CPU, one drawn map per thread group', async () => {
+  test('core locality shows the workers on every CPU of a 4-CPU, 2-node machine, one drawn map per thread group with 1% of the on-CPU time', async () => {
     const report = unfoldReport(JSON.parse(readFileSync(join(dir.path, 'run', 'report.json'), 'utf8')) as StoredReport);
     report.scenarios[0]!.timeline = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/html/timeline.json'), 'utf8')) as SchedTimeline[];
     const file = join(dir.path, 'timeline.html');
     writeFileSync(file, renderHtml(report));
     const { page, errors } = await open(file);
-    const maps = await page.$$eval('[data-figure="heat-locality"]', (els) =>
+    const maps = await page.$$eval('section.scenario:nth-of-type(1) [data-figure="heat-locality"]', (els) =>
       els.map((el) => ({
         caption: el.querySelector('figcaption')?.textContent ?? '',
         busyCpus: [...new Set([...el.querySelectorAll('svg rect title')].map((t) => t.textContent ?? '').filter((t) => !/: 0%$/.test(t)).map((t) => t.split(' (')[0]))].filter((t) => t?.startsWith('CPU')),
       })),
     );
     expect(errors).toEqual([]);
-    expect(maps.map((m) => m.caption.split(':')[0])).toEqual(['Core locality of worker*', 'Core locality of main', 'Core locality of irq/ksoftirqd']);
+    expect(maps.map((m) => m.caption.split(':')[0])).toEqual(['Core locality of worker*', 'Core locality of main']);
     expect(maps[0]!.busyCpus.sort()).toEqual(['CPU 0', 'CPU 1', 'CPU 2', 'CPU 3']);
     const figs = await figures(page);
     for (const k of ['heat-switches-cpu', 'heat-runtime-group-core', 'heat-switches-group-core', 'ready-delay-slots']) expect(figs.map((f) => f.kind)).toContain(k);
     expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'report-html-timeline.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+const readReport = (name: string) => unfoldReport(JSON.parse(readFileSync(join(dir.path, name, 'report.json'), 'utf8')) as StoredReport);
+
+/** Per core-locality map of one scenario's section: its caption and, per CPU row, the summed share its cells' titles give. */
+async function localityMaps(page: Page, scenario: string): Promise<Array<{ caption: string; perCpu: Record<string, number> }>> {
+  return page.$$eval(
+    'section.scenario',
+    (sections, name) => {
+      const section = sections.find((s) => s.querySelector('h2')?.textContent?.startsWith(`${name} `));
+      return [...(section?.querySelectorAll('[data-figure="heat-locality"]') ?? [])].map((fig) => {
+        const perCpu: Record<string, number> = {};
+        for (const t of fig.querySelectorAll('svg rect title')) {
+          const m = /^(CPU \d+)[^:]*: ([\d.]+)%$/.exec(t.textContent ?? '');
+          if (m) perCpu[m[1]!] = (perCpu[m[1]!] ?? 0) + Number(m[2]);
+        }
+        return { caption: fig.querySelector('figcaption')?.textContent ?? '', perCpu };
+      });
+    },
+    scenario,
+  );
+}
+
+describe('the real scheduling timeline of cpu-oversubscribed in Chromium', () => {
+  test('report.json holds a bounded timeline for every repetition of cpu-oversubscribed', () => {
+    const s = readReport('run').scenarios.find((x) => x.name === 'cpu-oversubscribed')!;
+    expect(s.timeline?.map((t) => t.repetition)).toEqual([1, 2, 3]);
+    for (const t of s.timeline!) {
+      expect(t.slots).toBeGreaterThan(0);
+      expect(t.slots).toBeLessThanOrEqual(200);
+      expect(t.cpus).toEqual([0, 1]);
+    }
+  });
+
+  test('the core-locality heat map shows the workers (stress-ng-cpu) on CPU 0 and on CPU 1', async () => {
+    const { page, errors } = await open(reportHtml());
+    const maps = await localityMaps(page, 'cpu-oversubscribed');
+    expect(errors).toEqual([]);
+    expect(maps[0]?.caption).toMatch(/^Core locality of stress-ng-cpu: /);
+    const workers = maps[0]!.perCpu;
+    expect(Object.keys(workers).sort()).toEqual(['CPU 0', 'CPU 1']);
+    expect(workers['CPU 0']).toBeGreaterThan(0);
+    expect(workers['CPU 1']).toBeGreaterThan(0);
+    const figs = (await figures(page)).map((f) => f.kind);
+    for (const k of ['heat-switches-cpu', 'heat-runtime-group-core', 'heat-switches-group-core', 'ready-delay-slots']) expect(figs).toContain(k);
+    await page.close();
+  });
+});
+
+describe('the per-thread-group table of a real kdelta-groups run in Chromium', () => {
+  test('the run with collect.ebpf.threads and the timeline writes report.html', () => {
+    expect(groupsRun.stderr).not.toMatch(/kdelta bug|internal error/i);
+    expect([0, 1]).toContain(groupsRun.status);
+  });
+
+  test("alpha* and beta* each have a row, the busy group first, and the per-call tables hold the program's exact syscall counts", async () => {
+    const { page, errors } = await open(join(dir.path, 'groups', 'report.html'));
+    const rows = await page.$$eval('table.thread-groups tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? '')));
+    const details: Record<string, string[][]> = await page.$$eval('details.group-detail', (ds) =>
+      Object.fromEntries(ds.map((d) => [(d.querySelector('summary')?.textContent ?? '').split(':')[0], [...d.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent ?? ''))])),
+    );
+    expect(errors).toEqual([]);
+    const names = rows.map((r) => r[0]);
+    expect(names.slice(0, 2)).toEqual(['alpha*', 'beta*']);
+    // Columns: group, syscalls count/total/max, run count/total/min/max, ready count/total/max, hard IRQ count/time, soft IRQ count/time.
+    for (const r of rows.slice(0, 2)) expect(r).toHaveLength(15);
+    const call = (group: string, name: string) => details[group]?.find((r) => r[0] === name);
+    expect(call('alpha*', 'getppid')?.slice(0, 3)).toEqual(['getppid', '110', '40,000']);
+    expect(call('beta*', 'geteuid')?.slice(0, 3)).toEqual(['geteuid', '107', '40,200']);
+    expect(call('beta*', 'nanosleep')?.slice(0, 3)).toEqual(['nanosleep', '35', '1']);
+    expect(call('beta*', 'nanosleep')?.[4]).toMatch(/^\d+(\.\d+)? ms$/);
+    const figs = await figures(page);
+    for (const k of ['thread-time', 'heat-locality', 'heat-runtime-group-core']) expect(figs.map((f) => f.kind)).toContain(k);
+    expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report-html-thread-groups.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('without JavaScript the thread-group table and its per-call tables are all there', async () => {
+    const { page } = await open(join(dir.path, 'groups', 'report.html'), false);
+    const rows = await page.$$eval('table.thread-groups tbody tr', (trs) => trs.length);
+    const callTables = await page.$$eval('details.group-detail table', (t) => t.length);
+    expect(rows).toBeGreaterThanOrEqual(2);
+    expect(callTables).toBeGreaterThanOrEqual(2);
+    await page.close();
+  });
+});
+
+describe('report.html of a real kdelta ab run in Chromium', () => {
+  test('base and head side each get their own drawn heat maps, from their own repetitions', async () => {
+    expect(abRun.stderr).not.toMatch(/kdelta bug|internal error/i);
+    expect([0, 1]).toContain(abRun.status);
+    const { page, errors } = await open(join(dir.path, 'ab', 'report.html'));
+    const sides = await page.$$eval('h4.side', (hs) => hs.map((h) => h.textContent));
+    const captions = await page.$$eval('[data-figure="heat-locality"] figcaption', (cs) => cs.map((c) => (c.textContent ?? '').replace(/^Core locality of ([^:]+):.*, (base|head) side, .*$/, '$2 $1')));
+    expect(errors).toEqual([]);
+    expect(sides).toEqual(['base side', 'head side']);
+    expect(captions).toContain('base alpha*');
+    expect(captions).toContain('head alpha*');
+    const figs = await figures(page);
+    expect(figs.filter((f) => f.kind === 'heat-irq-cpu')).toHaveLength(2);
+    expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report-html-ab.png'), fullPage: true });
     await page.close();
   });
 });

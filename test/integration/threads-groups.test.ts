@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpfAvailability, createBpfSession } from '../../src/collect/bpf/session.js';
+import { MAX_SLOTS } from '../../src/collect/bpf/timeline.js';
 import type { RepetitionCapture, RepetitionRef } from '../../src/collect/types.js';
 import { probeMachine } from '../../src/environment/probe.js';
 import type { MachineFacts } from '../../src/environment/types.js';
@@ -105,7 +106,7 @@ describe('scheduling timeline (libbpf) against kdelta-groups', () => {
     if (!tl) throw new Error('no timeline in the capture');
     expect(tl.lost).toBe(0);
     expect(tl.slots).toBeGreaterThanOrEqual(20);
-    expect(tl.slots).toBeLessThanOrEqual(200);
+    expect(tl.slots).toBeLessThanOrEqual(MAX_SLOTS);
     for (const g of ['alpha*', 'beta*']) {
       const row = tl.groups.find((x) => x.name === g)!;
       const onCpu = row.onCpuNs.flat().reduce((a, b) => a + b, 0);
@@ -118,12 +119,12 @@ describe('scheduling timeline (libbpf) against kdelta-groups', () => {
     }
   }, 60_000);
 
-  it('merges 10 ms kernel slots so that a long repetition keeps at most 200', async () => {
-    // 3 s of CPU time per alpha thread: past 2 s of wall time whatever else the machine does, so over 200 slots of 10 ms.
+  it('merges 10 ms kernel slots so that a long repetition keeps at most MAX_SLOTS (100)', async () => {
+    // 3 s of CPU time per alpha thread: past 1 s of wall time whatever else the machine does, so over 100 slots of 10 ms.
     const r = await captureGroups({ ...THREADS, timeline: true }, ['1000', '3000', '0', '0']);
     const tl = r.capture.tables!.timeline!;
     expect(tl.slotNs).toBeGreaterThan(10_000_000);
-    expect(tl.slots).toBeLessThanOrEqual(200);
+    expect(tl.slots).toBeLessThanOrEqual(MAX_SLOTS);
     expect(tl.groups.every((g) => g.onCpuNs.every((row) => row.length === tl.slots))).toBe(true);
   }, 60_000);
 });

@@ -34,6 +34,7 @@ function hostileReport(): Report {
   s.name = HOSTILE;
   s.description = HOSTILE;
   s.metrics.push(metric(`sched.ready_delay.thread.${HOSTILE}.total`, [1, 2, 3]));
+  s.metrics.push(metric(`thread.${HOSTILE}.run.total`, [1, 2, 3]), metric(`thread.${HOSTILE}.syscall.read.count`, [1, 2, 3], { unit: '1' }), metric(`thread.${HOSTILE}.softirq.${HOSTILE}.time`, [1, 2, 3]));
   s.metrics.push(metric(`syscall.${HOSTILE}.p50`, [1, 2, 3], { unit: HOSTILE, histogram: { ...histogramAround(500, 1000), unit: HOSTILE } }));
   s.metrics.push(metric(`irq.hard.${HOSTILE}.time`, [5, 6, 7], { gated: true, unit: HOSTILE, verdict: { status: 'no-baseline', message: HOSTILE } }));
   s.cpuSeries = [{ ...cpuSeries(1), softirq: { [HOSTILE]: [[1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]] } }];
@@ -101,13 +102,14 @@ describe('report.html', () => {
     expect(strip).toContain('current, repetition 10:');
   });
 
-  test('core locality is drawn per thread group from the timeline, one row per CPU with its NUMA node', () => {
+  test('core locality is drawn per thread group from the timeline, one row per CPU with its NUMA node; a group under 1% of the on-CPU time gets none', () => {
     const report = sampleReport();
     report.scenarios[0]!.timeline = fixture();
     const html = renderHtml(report);
     const maps = html.split('data-figure="heat-locality"').slice(1);
-    expect(maps).toHaveLength(3);
-    expect(maps[0]).toContain('Core locality of worker*');
+    expect(maps.map((m) => /Core locality of ([^:]+):/.exec(m)?.[1])).toEqual(['worker*', 'main']);
+    const perCore = html.slice(html.indexOf('data-figure="heat-runtime-group-core"'));
+    expect(perCore.slice(0, perCore.indexOf('</figure>'))).toContain('<th scope="row">irq/ksoftirqd</th>');
     expect(maps[0]!.split('</figure>')[0]!.match(/<rect [^>]*><title>CPU \d \(node \d\)/g)).toHaveLength(4 * 40);
     expect(maps[0]).toContain('<text x="4" y="16" class="band-label">node 0</text>');
     expect(html).toContain('data-figure="heat-switches-cpu"');
@@ -123,6 +125,25 @@ describe('report.html', () => {
     const rows = table.split('<tr>').slice(2).map((r) => [...r.matchAll(/<td>([\d.]+)%<\/td>/g)].map((m) => Number(m[1])));
     expect(table).toContain(OTHER_LABEL);
     for (let cpu = 0; cpu < 4; cpu++) expect(rows.reduce((a, r) => a + (r[cpu] ?? 0), 0)).toBeCloseTo(100, 0);
+  });
+
+  test('an A/B report draws the heat maps of the base side and of the head side, each from its own series', () => {
+    const report = sampleReport();
+    const s = report.scenarios[0]!;
+    s.timeline = fixture();
+    s.cpuSeries = [cpuSeries(1)];
+    const base = fixture();
+    for (const t of base) t.groups = t.groups.filter((g) => g.name !== 'main');
+    s.baseSide = { timeline: base, cpuSeries: [{ ...cpuSeries(1), irq: [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 77, 0]] }] };
+    const html = renderHtml(report);
+    const where = html.slice(html.indexOf('<h3>Where on the machine</h3>'), html.indexOf('<h3>Thread groups</h3>') >>> 0);
+    const [baseHtml, headHtml] = where.split('<h4 class="side">head side</h4>') as [string, string];
+    expect(baseHtml).toContain('<h4 class="side">base side</h4>');
+    const captions = (part: string) => [...new Set([...part.matchAll(/Core locality of ([^:]+): [^,]+, (base|head) side, repetition/g)].map((m) => `${m[2]} ${m[1]}`))];
+    expect(captions(baseHtml)).toEqual(['base worker*']);
+    expect(captions(headHtml)).toEqual(['head worker*', 'head main']);
+    expect(baseHtml).toContain('<title>CPU 3 (node 1), 0.25–0.50 s: 77 interrupts</title>');
+    expect(headHtml).not.toContain('77 interrupts');
   });
 
   test('without a timeline the page says what is missing and draws no core locality', () => {

@@ -44,6 +44,7 @@ describe('normalizing valid scenarios', () => {
           readyDelay: true,
           syscalls: { include: ['read', 'write'], exclude: ['futex'], excludeBlocking: true, sample: 4 },
           irq: false,
+          timeline: true,
         },
         require: ['ebpf'],
       },
@@ -88,7 +89,7 @@ describe('normalizing valid scenarios', () => {
       warmup: 1,
       collect: {
         proc: { intervalMs: 250 },
-        ebpf: { readyDelay: true, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 }, irq: true },
+        ebpf: { readyDelay: true, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 }, irq: true, timeline: true },
         require: [],
       },
       gate: {

@@ -4,12 +4,14 @@ import type { GroupNamer } from './groups.js';
 
 /** The kernel's slot length (bpf/kdelta.bpf.c TL_SLOT_NS). */
 export const KERNEL_SLOT_NS = 10_000_000;
-export const MAX_SLOTS = 200;
+/** report.html draws at most 100 columns of a time axis, so more slots would only grow report.json. */
+export const MAX_SLOTS = 100;
 
 /**
  * A repetition's timeline from its dump: the kernel counts in fixed 10 ms slots because it
  * cannot know how long the repetition will be; here adjacent slots are merged so that there
- * are at most 200 (a repetition shorter than 200 ms keeps fewer than 20). Pure.
+ * are at most 100 (a repetition shorter than 200 ms keeps fewer than 20). A group that neither
+ * ran nor switched in (a launcher seen only as it exec'd) is left out. Pure.
  */
 export function timelineFromDump(dump: Dump, ncpu: number, group: GroupNamer): Omit<SchedTimeline, 'repetition'> | null {
   if (dump.tl.length === 0) return null;
@@ -38,7 +40,10 @@ export function timelineFromDump(dump: Dump, ncpu: number, group: GroupNamer): O
     slotNs: KERNEL_SLOT_NS * merge,
     slots,
     cpus,
-    groups: [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, g]) => ({ name, ...g })),
+    groups: [...groups]
+      .filter(([, g]) => g.onCpuNs.some((row) => row.some((v) => v > 0)) || g.switches.some((row) => row.some((v) => v > 0)))
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([name, g]) => ({ name, ...g })),
     readyDelayNs,
     lost: dump.tlLost,
   };

@@ -30,5 +30,7 @@ export function viridis(f: number): string {
 
 export const BASELINE_COLOR = '#0072b2';
 export const CURRENT_COLOR = '#e69f00';
+/** Okabe-Ito bluish green: a third series beside blue and orange. */
+export const THIRD_COLOR = '#009e73';
 /** A cell with nothing in it: distinct from the darkest viridis step, so "none" never reads as "a little". */
 export const EMPTY_COLOR = '#f2f2f2';

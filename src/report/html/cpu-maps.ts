@@ -1,8 +1,7 @@
 import type { ProcCpuSeries } from '../../run/timeline.js';
 import { formatCount } from '../format.js';
-import type { ScenarioReport } from '../types.js';
 import { heatMapFigure, type HeatRow } from './heatmap.js';
-import { cpuOrder, nodeLabel, typicalRepetition } from './pick.js';
+import { cpuOrder, nodeLabel, repetitionText, typicalRepetition, type SideView } from './pick.js';
 
 function rowsOf(series: ProcCpuSeries, grid: readonly number[][]): HeatRow[] {
   return cpuOrder(series.cpus, series.nodes).map((i) => {
@@ -20,14 +19,14 @@ function sumGrids(grids: ReadonlyArray<readonly number[][]>, rows: number, cols:
  * interrupts (local timer, IPIs) and soft interrupts per CPU over one repetition, CPUs
  * grouped by NUMA node.
  */
-export function procHeatMaps(s: ScenarioReport): string {
-  const all = s.cpuSeries ?? [];
-  const rep = typicalRepetition(s, all.map((x) => x.repetition));
+export function procHeatMaps(v: SideView): string {
+  const all = v.cpuSeries;
+  const rep = typicalRepetition(v.wall, all.map((x) => x.repetition));
   const series = all.find((x) => x.repetition === rep);
   if (!series) return '';
   const columns = series.t.slice(0, -1).map((t0, i) => `${t0.toFixed(2)}–${(series.t[i + 1] ?? t0).toFixed(2)} s`);
   const per = (what: string) => (v: number) => `${formatCount(v)} ${what}`;
-  const of = `repetition ${rep} of ${s.repetitions} (median wall time)`;
+  const of = repetitionText(v, series.repetition);
   const soft = sumGrids(Object.values(series.softirq), series.cpus.length, columns.length);
   const figures = [
     heatMapFigure({ kind: 'heat-irq-cpu', caption: `Device interrupts per CPU over time, ${of}; CPUs grouped by NUMA node`, rows: rowsOf(series, series.irq), columns, format: per('interrupts') }),

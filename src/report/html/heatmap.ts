@@ -27,13 +27,23 @@ export interface HeatMapInput {
 
 /** More cells than this are merged column-wise, which bounds the file for many-CPU machines. */
 export const MAX_CELLS = 12_000;
+/** A time axis wider than this is merged too: 100 columns of a 620-pixel map are 6 pixels each, as fine as the eye reads. */
+export const MAX_TIME_COLUMNS = 100;
 const LABEL_W = 150;
 const ROW_H = 16;
 const PLOT_W = 620;
 
+/** `0.00–0.01 s` and `0.09–0.10 s` make `0.00–0.10 s`; other labels are joined with an ellipsis. */
+function spanLabel(first: string, last: string): string {
+  const a = /^([^–]+)–[^–]+ s$/.exec(first);
+  const b = /^[^–]+–([^–]+ s)$/.exec(last);
+  return a && b ? `${a[1]}–${b[1]}` : first === last ? first : `${first} … ${last}`;
+}
+
 function mergeColumns(input: HeatMapInput): HeatMapInput {
   const rows = Math.max(1, input.rows.length);
-  const factor = Math.ceil((input.columns.length * rows) / MAX_CELLS);
+  const timeFactor = input.axis === 'columns' ? 1 : Math.ceil(input.columns.length / MAX_TIME_COLUMNS);
+  const factor = Math.max(timeFactor, Math.ceil((input.columns.length * rows) / MAX_CELLS));
   if (factor <= 1) return input;
   const pick = <T>(xs: readonly T[], f: (group: T[]) => T) => {
     const out: T[] = [];
@@ -43,7 +53,7 @@ function mergeColumns(input: HeatMapInput): HeatMapInput {
   const combine = (g: number[]) => g.reduce((a, b) => a + b, 0) / (input.merge === 'mean' ? g.length : 1);
   return {
     ...input,
-    columns: pick(input.columns, (g) => `${g[0]} … ${g[g.length - 1]}`),
+    columns: pick(input.columns, (g) => spanLabel(g[0]!, g[g.length - 1]!)),
     rows: input.rows.map((r) => ({ ...r, values: pick(r.values, combine) })),
   };
 }
@@ -68,9 +78,13 @@ export function heatMapFigure(raw: HeatMapInput): string {
     if (prev && prev.band !== r.band) parts.push(`<line x1="4" x2="${num(width - 4)}" y1="${y - 0.5}" y2="${y - 0.5}" class="band-sep"/>`);
     if (r.band !== undefined && prev?.band !== r.band) parts.push(`<text x="4" y="${y + ROW_H - 4}" class="band-label">${esc(r.band)}</text>`);
     r.values.forEach((v, ci) => {
-      const fill = v === 0 ? EMPTY_COLOR : viridis(max > 0 ? v / max : 0);
+      // An empty cell is the legend's "none" grey and names no value: maps are often mostly empty, and the table has every zero.
+      if (v === 0) {
+        parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${EMPTY_COLOR}"/>`);
+        return;
+      }
       const tip = esc(`${r.label}${r.band ? ` (${r.band})` : ''}, ${input.columns[ci] ?? ''}: ${input.format(v)}`);
-      parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${fill}"><title>${tip}</title></rect>`);
+      parts.push(`<rect x="${num(LABEL_W + ci * cw)}" y="${y}" width="${num(cw)}" height="${ROW_H - 1}" fill="${viridis(max > 0 ? v / max : 0)}"><title>${tip}</title></rect>`);
     });
   });
   const below = input.rows.length * ROW_H + top;

@@ -1,6 +1,5 @@
 import type { Histogram } from '../../metrics/types.js';
 import { formatCount, formatValue } from '../format.js';
-import { BASELINE_COLOR, CURRENT_COLOR } from './color.js';
 import { esc, num } from './escape.js';
 import { figureHtml, svgOpen, tableHtml } from './figure.js';
 
@@ -17,7 +16,8 @@ const B = 22;
 /**
  * Histograms on a log-scale x axis, each normalised to its own total so a baseline with
  * more repetitions does not look taller: the current run as filled orange bars, the
- * baseline as a dashed blue outline on top.
+ * baseline as a dashed blue outline on top. The bars' colours are classes of the page's
+ * stylesheet (one histogram has a hundred bars or more).
  */
 export function histogramFigure(title: string, series: readonly HistogramSeries[]): string {
   const live = series.filter((s) => s.histogram.buckets.length > 0);
@@ -36,7 +36,6 @@ export function histogramFigure(title: string, series: readonly HistogramSeries[
   const parts = [svgOpen(W, H, `${title}: histogram`)];
   parts.push(`<line x1="${L}" x2="${W - 8}" y1="${H - B}" y2="${H - B}" class="axis"/>`);
   for (const { s, total, share } of shares) {
-    const color = s.who === 'current' ? CURRENT_COLOR : BASELINE_COLOR;
     s.histogram.buckets.forEach((b, i) => {
       const x0 = x(b.lo || b.hi / 2);
       const w = Math.max(1, x(b.hi) - x0);
@@ -44,8 +43,8 @@ export function histogramFigure(title: string, series: readonly HistogramSeries[
       const tip = `<title>${esc(`${s.who}: ${formatValue(b.lo, unit)} to ${formatValue(b.hi, unit)}: ${formatCount(b.count)} of ${formatCount(total)} (${(f * 100).toFixed(1)}%)`)}</title>`;
       parts.push(
         s.who === 'current'
-          ? `<rect x="${num(x0)}" y="${num(y(f))}" width="${num(w)}" height="${num(H - B - y(f))}" fill="${color}" fill-opacity="0.75">${tip}</rect>`
-          : `<rect x="${num(x0)}" y="${num(y(f))}" width="${num(w)}" height="${num(H - B - y(f))}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="3 2">${tip}</rect>`,
+          ? `<rect x="${num(x0)}" y="${num(y(f))}" width="${num(w)}" height="${num(H - B - y(f))}" class="hc">${tip}</rect>`
+          : `<rect x="${num(x0)}" y="${num(y(f))}" width="${num(w)}" height="${num(H - B - y(f))}" class="hb">${tip}</rect>`,
       );
     });
   }

@@ -79,7 +79,7 @@ function environmentHtml(report: Report): string {
 export function renderHtml(report: Report): string {
   const anchors = new Map(report.scenarios.map((s, i) => [s.name, `s-${slug(s.name, i)}`]));
   const status = report.status === 'pass' ? 'pass' : report.status === 'regression' ? 'regression' : 'error';
-  const sections = report.scenarios.map((s) => scenarioSection(s, anchors.get(s.name)!));
+  const sections = report.scenarios.map((s) => scenarioSection(s, anchors.get(s.name)!, report.environment.arch));
   const toc = report.scenarios.map((s) => `<a href="#${anchors.get(s.name)!}">${esc(s.name)}</a>`).join(' · ');
   return `<!DOCTYPE html>
 <html lang="en">

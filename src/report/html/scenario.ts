@@ -6,6 +6,7 @@ import { procHeatMaps } from './cpu-maps.js';
 import { esc } from './escape.js';
 import { threadGroupTable } from './groups.js';
 import { histogramFigure, type HistogramSeries } from './histogram.js';
+import { sidesOf, type SideView } from './pick.js';
 import { timelineHeatMaps } from './timeline-maps.js';
 
 /** Syscalls drawn as histograms: the ones that took the most time. */
@@ -66,12 +67,21 @@ function facts(s: ScenarioReport): string {
   return `<ul class="facts">${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>${failure}${lost}`;
 }
 
-/** One scenario's section: facts, kernel explanations, histograms, heat maps, the thread-group table. */
-export function scenarioSection(s: ScenarioReport, id: string): string {
+/** One side's heat maps, each missing part said in words. */
+function whereOnTheMachine(v: SideView): string {
+  const timeline = timelineHeatMaps(v);
+  const proc = procHeatMaps(v);
+  const of = v.side ? ` of the ${v.side}` : '';
+  return [
+    v.side ? `<h4 class="side">${esc(v.side)}</h4>` : '',
+    timeline || `<p class="muted">${esc(`No scheduling timeline${of} in this report: core locality and run time per core need the eBPF capture's time and CPU dimension (collect.ebpf.timeline, with ready_delay).`)}</p>`,
+    proc || `<p class="muted">${esc(`No per-CPU interrupt series${of} (the /proc sampler did not run).`)}</p>`,
+  ].filter(Boolean).join('\n');
+}
+
+/** One scenario's section: facts, kernel explanations, histograms, heat maps (per side in an A/B report), the thread-group table. */
+export function scenarioSection(s: ScenarioReport, id: string, arch: string): string {
   const explanations = s.metrics.map(explanationHtml).filter(Boolean).join('\n');
-  const timeline = timelineHeatMaps(s);
-  const proc = procHeatMaps(s);
-  const noTimeline = timeline ? '' : '<p class="muted">No scheduling timeline in this report: core locality and run time per core need the eBPF capture\'s time and CPU dimension.</p>';
   return [
     `<section class="scenario" id="${id}">`,
     `<h2>${esc(s.name)} <span class="status st-${esc(s.status)}">${esc(s.status)}</span></h2>`,
@@ -81,10 +91,8 @@ export function scenarioSection(s: ScenarioReport, id: string): string {
     `<h3>Latency</h3>`,
     histograms(s) || '<p class="muted">No histograms were captured.</p>',
     `<h3>Where on the machine</h3>`,
-    timeline,
-    noTimeline,
-    proc || '<p class="muted">No per-CPU interrupt series (the /proc sampler did not run).</p>',
-    threadGroupTable(s),
+    ...sidesOf(s).map(whereOnTheMachine),
+    threadGroupTable(s, arch),
     `</section>`,
   ].filter(Boolean).join('\n');
 }

@@ -1,13 +1,14 @@
 import type { SchedTimeline } from '../../run/timeline.js';
 import { formatCount, formatFraction, formatValue } from '../format.js';
-import type { ScenarioReport } from '../types.js';
 import { columnsFigure } from './bars.js';
 import { esc } from './escape.js';
-import { heatMapFigure, type HeatRow } from './heatmap.js';
-import { cpuOrder, nodeLabel, sum, typicalRepetition } from './pick.js';
+import { heatMapFigure, MAX_TIME_COLUMNS, type HeatRow } from './heatmap.js';
+import { cpuOrder, nodeLabel, repetitionText, sum, typicalRepetition, type SideView } from './pick.js';
 
-/** Thread groups drawn one core-locality map each; the rest are in the per-core tables. */
+/** Thread groups drawn one core-locality map each; the rest are in the per-core maps. */
 export const MAX_LOCALITY_GROUPS = 6;
+/** A group with less of the workload's on-CPU time than this (a launcher, a short-lived helper) gets no map of its own. */
+export const MIN_LOCALITY_SHARE = 0.01;
 export const OTHER_LABEL = 'idle or other tasks';
 
 function slotLabel(t: SchedTimeline, i: number): string {
@@ -41,7 +42,7 @@ function slotsOf(t: SchedTimeline): string[] {
 }
 
 /** Per core, summed over every repetition: each group's share of the time, and what is left. */
-function perCoreMaps(all: readonly SchedTimeline[], ranked: ReturnType<typeof groupTotals>): string {
+function perCoreMaps(all: readonly SchedTimeline[], ranked: ReturnType<typeof groupTotals>, side: string | null): string {
   const first = all[0]!;
   const cpus = first.cpus;
   const columns = cpus.map((c) => `CPU ${c}`);
@@ -55,33 +56,34 @@ function perCoreMaps(all: readonly SchedTimeline[], ranked: ReturnType<typeof gr
   const share = ranked.map((g) => ({ label: g.name, values: per(g.name, 'onCpuNs').map((ns) => (span > 0 ? ns / span : 0)) }));
   const other = cpus.map((_, ci) => Math.max(0, 1 - sum(share.map((r) => r.values[ci] ?? 0))));
   return [
-    heatMapFigure({ kind: 'heat-runtime-group-core', caption: `Run time per core per thread group, share of the time of all ${all.length} repetitions (the last row: idle or tasks outside the workload)`, rows: [...share, { label: OTHER_LABEL, values: other }], columns, format: formatFraction, max: 1, axis: 'columns' }),
-    heatMapFigure({ kind: 'heat-switches-group-core', caption: `Context switches per thread group per core, all ${all.length} repetitions`, rows: ranked.map((g) => ({ label: g.name, values: per(g.name, 'switches') })), columns, format: (v) => `${formatCount(v)} switches`, axis: 'columns' }),
+    heatMapFigure({ kind: 'heat-runtime-group-core', caption: `Run time per core per thread group, share of the time of all ${all.length} repetitions${side ? ` of the ${side}` : ''} (the last row: idle or tasks outside the workload)`, rows: [...share, { label: OTHER_LABEL, values: other }], columns, format: formatFraction, max: 1, axis: 'columns' }),
+    heatMapFigure({ kind: 'heat-switches-group-core', caption: `Context switches per thread group per core, all ${all.length} repetitions${side ? ` of the ${side}` : ''}`, rows: ranked.map((g) => ({ label: g.name, values: per(g.name, 'switches') })), columns, format: (v) => `${formatCount(v)} switches`, axis: 'columns' }),
   ].join('\n');
 }
 
 /**
- * The eBPF timeline's pictures: switches per CPU over time, where each thread group ran
- * (core locality), its run time and switches per core, and ready delay per slot.
+ * The eBPF timeline's pictures of one side: switches per CPU over time, where each thread
+ * group ran (core locality), its run time and switches per core, and ready delay per slot.
  */
-export function timelineHeatMaps(s: ScenarioReport): string {
-  const all = s.timeline ?? [];
-  const rep = typicalRepetition(s, all.map((t) => t.repetition));
+export function timelineHeatMaps(v: SideView): string {
+  const all = v.timeline;
+  const rep = typicalRepetition(v.wall, all.map((t) => t.repetition));
   const t = all.find((x) => x.repetition === rep);
   if (!t) return '';
-  const of = `repetition ${rep} of ${s.repetitions} (median wall time), ${formatValue(t.slotNs, 'ns')} slots`;
+  const of = `${repetitionText(v, t.repetition)}, ${formatValue(t.slotNs, 'ns')} slots`;
   const columns = slotsOf(t);
   const ranked = groupTotals(all);
+  const workload = sum(ranked.map((g) => g.onCpuNs));
   const parts = [
     heatMapFigure({
       kind: 'heat-switches-cpu',
       caption: `Context switches of the workload per CPU over time, ${of}`,
       rows: cpuRows(t, (ci) => columns.map((_, slot) => sum(t.groups.map((g) => g.switches[ci]?.[slot] ?? 0)))),
       columns,
-      format: (v) => `${formatCount(v)} switches`,
+      format: (x) => `${formatCount(x)} switches`,
     }),
   ];
-  for (const g of ranked.slice(0, MAX_LOCALITY_GROUPS)) {
+  for (const g of ranked.filter((x) => x.onCpuNs >= MIN_LOCALITY_SHARE * workload).slice(0, MAX_LOCALITY_GROUPS)) {
     const group = t.groups.find((x) => x.name === g.name);
     if (!group) continue;
     parts.push(heatMapFigure({
@@ -94,8 +96,11 @@ export function timelineHeatMaps(s: ScenarioReport): string {
       merge: 'mean',
     }));
   }
-  parts.push(perCoreMaps(all, ranked));
-  parts.push(columnsFigure('ready-delay-slots', `Ready delay of the workload per slot, ${of}`, t.readyDelayNs, (i) => slotLabel(t, i), (v) => formatValue(v, 'ns')));
+  parts.push(perCoreMaps(all, ranked, v.side));
+  const f = Math.ceil(t.readyDelayNs.length / MAX_TIME_COLUMNS);
+  const ready = Array.from({ length: Math.ceil(t.readyDelayNs.length / f) }, (_, i) => sum(t.readyDelayNs.slice(i * f, (i + 1) * f)));
+  const wide: SchedTimeline = { ...t, slotNs: t.slotNs * f };
+  parts.push(columnsFigure('ready-delay-slots', `Ready delay of the workload per ${formatValue(wide.slotNs, 'ns')}, ${of}`, ready, (i) => slotLabel(wide, i), (x) => formatValue(x, 'ns')));
   const lost = sum(all.map((x) => x.lost));
   if (lost > 0) parts.push(`<p class="warn">${esc(`${formatCount(lost)} scheduling events did not fit the capture's bounded maps and are missing from these pictures.`)}</p>`);
   return parts.join('\n');

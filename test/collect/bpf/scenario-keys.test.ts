@@ -30,9 +30,11 @@ describe('scenario keys of the per thread group capture', () => {
     expect(problems.length).toBe(1);
   });
 
-  test('threads and timeline are off when not written', async () => {
+  test('threads are off and the timeline on when not written; timeline: false opts out', async () => {
     const { scenarios } = await load('  ebpf: {}');
     expect(scenarios[0]!.collect.ebpf).not.toHaveProperty('threads');
-    expect(scenarios[0]!.collect.ebpf).not.toHaveProperty('timeline');
+    expect(scenarios[0]!.collect.ebpf).toHaveProperty('timeline', true);
+    const off = await load('  ebpf: { timeline: false }');
+    expect(off.scenarios[0]!.collect.ebpf).not.toHaveProperty('timeline');
   });
 });
