@@ -57,7 +57,8 @@ export function runNightly(runner: Runner, name: string, o: NightlyOptions = {})
     },
     conditions: {
       'always()': () => true,
-      "steps.moved.outputs.count != '0'": (s) => output('moved', 'count')(s) !== '0',
+      // An `if:` with no status function is `success() && ...` on GitHub.
+      "steps.moved.outputs.count != '0'": (s) => !s.failed && output('moved', 'count')(s) !== '0',
       "steps.store.outputs.kind == 'sqlite'": (s) => !s.failed && output('store', 'kind')(s) === 'sqlite',
       "steps.pages.outputs.on == 'true'": (s) => !s.failed && output('pages', 'on')(s) === 'true',
       "steps.pages.outputs.on != 'true'": (s) => !s.failed && output('pages', 'on')(s) !== 'true',

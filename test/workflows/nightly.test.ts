@@ -88,19 +88,20 @@ describe('nightly.yml, as the runner user', () => {
     proposed(n.ws);
   }, 300_000);
 
-  test('a baseline from another machine class (a changed fingerprint) proposes new baselines though no metric moved', () => {
-    // Today's own samples as the baseline, so nothing moves; only the kernel it names differs.
+  test('a baseline from another machine class (a changed fingerprint) is itself a reason to propose new baselines', () => {
+    // Today's own samples as the baseline; only the kernel it names differs. Under load a metric
+    // may still move by chance, so the count is checked to hold one more than the moved metrics.
     const n = runNightly(runner, 'nightly-mismatch', {
       setUp: seedBaseline('nightly-mismatch', (b) => {
         b.environment['kernelRelease'] = '5.10.0-another-kernel';
       }),
     });
     const report = JSON.parse(readFileSync(join(n.ws, 'reports/nightly/report.json'), 'utf8')) as {
-      scenarios: Array<{ baseline?: { mismatch?: string[] }; metrics: Array<{ gated: boolean; verdict?: { status: string } }> }>;
+      scenarios: Array<{ baseline?: { mismatch?: string[] }; metrics: Array<{ gated: boolean; verdict?: { status: string; warning?: unknown } }> }>;
     };
     expect(report.scenarios[0]!.baseline?.mismatch?.join()).toContain('kernelRelease: 5.10.0-another-kernel');
-    expect(report.scenarios[0]!.metrics.filter((m) => m.gated && ['regression', 'improvement'].includes(m.verdict?.status ?? ''))).toEqual([]);
-    expect(Number(stepOf(n, 'moved').outputs?.['count'])).toBeGreaterThan(0);
+    const moved = report.scenarios[0]!.metrics.filter((m) => m.gated && (['regression', 'improvement'].includes(m.verdict?.status ?? '') || m.verdict?.warning)).length;
+    expect(Number(stepOf(n, 'moved').outputs?.['count'])).toBe(moved + 1);
     const propose = stepOf(n, 'Propose baseline updates');
     expect(propose.outcome, propose.stderr).toBe('success');
     proposed(n.ws);
