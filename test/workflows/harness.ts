@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -16,6 +16,7 @@ import { parse } from 'yaml';
  */
 
 export const RUNNER_USER = 'kdelta-runner';
+const SUDO_STUBS = '/var/tmp/kdelta-workflow-sudo-stubs';
 const REPO = resolve(__dirname, '../..');
 
 export interface Runner {
@@ -60,9 +61,14 @@ exit 0`,
   // Installation is the machine's business here: these packages and node_modules are in place.
   stub('apt-get', `echo "apt-get (stub): $*" >&2`);
   stub('npm', `echo "npm (stub): $*" >&2`);
-  const rule = `Defaults:${RUNNER_USER} secure_path="${stubs}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n${RUNNER_USER} ALL=(ALL) NOPASSWD:SETENV: ALL\n`;
+  // sudo reads one secure_path for the user whatever the rule file, so it names a folder all
+  // runners share (same stubs); the rule is written before the folder, so a clean-up that finds
+  // no other rule knows no runner still needs it.
+  const rule = `Defaults:${RUNNER_USER} secure_path="${SUDO_STUBS}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n${RUNNER_USER} ALL=(ALL) NOPASSWD:SETENV: ALL\n`;
   writeFileSync(sudoers, rule, { mode: 0o440 });
   execFileSync('visudo', ['-cf', sudoers]);
+  mkdirSync(SUDO_STUBS, { recursive: true });
+  for (const name of ['apt-get', 'npm']) copyFileSync(join(stubs, name), join(SUDO_STUBS, name));
   return {
     uid,
     gid,
@@ -71,6 +77,7 @@ exit 0`,
     ghLog,
     cleanup() {
       rmSync(sudoers, { force: true });
+      if (!readdirSync('/etc/sudoers.d').some((f) => f.startsWith('kdelta-workflow-test-'))) rmSync(SUDO_STUBS, { recursive: true, force: true });
       rmSync(root, { recursive: true, force: true });
     },
   };
