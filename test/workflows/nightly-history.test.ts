@@ -52,6 +52,15 @@ function seededStore(): { path: string; keys: Record<string, string> } {
   return { path, keys };
 }
 
+/** The origin's data branch: an old night, then the seeded store as last night's; returns last night's commit. */
+function seedDataBranch(origin: string, store: string): string {
+  const first = commitFiles(origin, { 'history.sqlite': join(repoRoot, 'package.json') }, 'history: an old night');
+  const tip = commitFiles(origin, { 'history.sqlite': store }, 'history: last night', first);
+  execFileSync('git', [`--git-dir=${origin}`, 'update-ref', `refs/heads/${DATA_BRANCH}`, tip]);
+  execFileSync('chown', ['-R', `${runner.uid}:${runner.gid}`, origin]);
+  return tip;
+}
+
 describe('nightly.yml keeps the history, finds change points and files issues', () => {
   test('SQLite on the data branch: one issue updated, one opened, escaped and sized; the branch stays bounded; the dashboard goes to Pages', () => {
     const seed = seededStore();
@@ -65,11 +74,7 @@ describe('nightly.yml keeps the history, finds change points and files issues', 
     const n = runNightly(runner, 'nightly-history', {
       env: { KDELTA_DATA_KEEP: '2', KDELTA_PAGES: 'true' },
       setUp: (ws) => {
-        const origin = `${ws}-origin.git`;
-        const first = commitFiles(origin, { 'history.sqlite': join(repoRoot, 'package.json') }, 'history: an old night');
-        seedTip = commitFiles(origin, { 'history.sqlite': seed.path }, 'history: last night', first);
-        execFileSync('git', [`--git-dir=${origin}`, 'update-ref', `refs/heads/${DATA_BRANCH}`, seedTip]);
-        execFileSync('chown', ['-R', `${runner.uid}:${runner.gid}`, origin]);
+        seedTip = seedDataBranch(`${ws}-origin.git`, seed.path);
       },
     });
     const failed = n.records.filter((r) => r.outcome === 'failure').map((r) => `${r.step.name}: ${r.stderr.slice(-1500)}`);
@@ -115,6 +120,19 @@ describe('nightly.yml keeps the history, finds change points and files issues', 
       expect(readFileSync(join(site, 'alpha.html'), 'utf8')).toContain('class="cp-bad"');
       expect(n.artifacts['kdelta-dashboard']).toBeUndefined();
     })();
+  }, 300_000);
+
+  test('an issue a maintainer closed is left closed, and a change point with none gets one', () => {
+    const seed = seededStore();
+    writeFileSync(join(runner.root, 'gh-issues.json'), JSON.stringify([{ number: 9, state: 'CLOSED', body: `<!-- kdelta-change-point:${seed.keys['beta']} -->\nseen to` }]));
+    const n = runNightly(runner, 'nightly-closed', { setUp: (ws) => void seedDataBranch(`${ws}-origin.git`, seed.path) });
+    const filed = stepOf(n, 'Open or update an issue per regression change point');
+    expect(filed.outcome, filed.stderr).toBe('success');
+    expect(filed.stdout).toContain(`issue #9 for ${seed.keys['beta']} is closed; left as it is`);
+    const issues = ghCalls(runner).filter((c) => c.args[0] === 'issue' && c.args[1] !== 'list');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.args[1]).toBe('create');
+    expect(issues[0]!.body!.startsWith(`<!-- kdelta-change-point:${seed.keys['alpha']} -->`)).toBe(true);
   }, 300_000);
 
   describe('with the KDELTA_STORE secret', () => {
