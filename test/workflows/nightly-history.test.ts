@@ -135,6 +135,17 @@ describe('nightly.yml keeps the history, finds change points and files issues', 
     expect(issues[0]!.body!.startsWith(`<!-- kdelta-change-point:${seed.keys['alpha']} -->`)).toBe(true);
   }, 300_000);
 
+  test('detect exiting other than 0 or 1 (here 2, a bad --window) fails the job with the code in the summary, and nothing is kept or filed', () => {
+    const n = runNightly(runner, 'nightly-detect-bad', { env: { KDELTA_DETECT_WINDOW: '0' } });
+    const detect = stepOf(n, 'detect');
+    expect(detect.outcome).toBe('failure');
+    expect(detect.outputs?.['exit-code']).toBe('2');
+    expect(detect.summary).toContain('### nightly: kdelta history detect exited 2');
+    for (const name of ['Keep the history on the data branch', 'Open or update an issue per regression change point', 'Propose baseline updates']) expect(stepOf(n, name).outcome, name).toBe('skipped');
+    expect(gitAsRunner(n.ws, ['ls-remote', 'origin'])).not.toContain(DATA_BRANCH);
+    expect(ghCalls(runner)).toEqual([]);
+  }, 300_000);
+
   describe('with the KDELTA_STORE secret', () => {
     const admin = process.env['KDELTA_TEST_PG'];
     let dbName = '';
