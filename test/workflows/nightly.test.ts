@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -25,7 +25,9 @@ const filesUnder = (dir: string): string[] => readdirSync(dir, { recursive: true
 function seedBaseline(name: string, edit: (b: { metrics: Record<string, { samples: number[] }>; environment: Record<string, unknown> }) => void) {
   return (ws: string) => {
     const out = join(runner.root, `${name}-seed`);
-    execFileSync('node', ['bin/kdelta.js', 'run', 'scenarios/', ...QUICK.split(' '), '--out', out], { cwd: ws, stdio: 'pipe' });
+    // Compared with the committed baselines of this machine, a metric may regress under load (exit 1): only the samples matter here.
+    const seeded = spawnSync('node', ['bin/kdelta.js', 'run', 'scenarios/', ...QUICK.split(' '), '--out', out], { cwd: ws, encoding: 'utf8' });
+    if (seeded.status !== 0 && seeded.status !== 1) throw new Error(`the seed run exited ${seeded.status}: ${seeded.stderr}`);
     execFileSync('node', ['bin/kdelta.js', 'baseline', 'update', 'scenarios/', '--scenario', 'syscall-mix', '--from', join(out, 'report.json'), '--machine', 'wf-test', '--reason', 'test'], { cwd: ws, stdio: 'pipe' });
     const path = join(ws, 'baselines/wf-test/syscall-mix.json');
     const baseline = JSON.parse(readFileSync(path, 'utf8')) as Parameters<typeof edit>[0];
