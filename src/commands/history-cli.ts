@@ -31,11 +31,12 @@ export function addHistoryCommands(program: Command, io: Io, setExit: (code: num
       .option('--commit <sha>', 'commit under test (default: $KDELTA_COMMIT or $GITHUB_SHA)')
       .option('--commit-time <time>', 'its commit time; series are ordered by it (default: $KDELTA_COMMIT_TIME, else the run start)')
       .option('--branch <name>', 'branch (default: $GITHUB_REF_NAME)')
+      .option('--report-url <url>', "where the dashboard links the run (default: the report's path), e.g. the CI run that keeps it")
       .action(run(name));
   }
   store(history.command('list')).description('the stored runs').option('--since <date>', 'only runs since').option('--json', 'one JSON array').action(run('list'));
   series(history.command('export')).description('the series as CSV (the shape Apache Otava reads) or JSON').option('--format <csv|json>', 'csv or json', 'csv').action(run('export'));
-  gate(series(history.command('detect'))).description('change points per machine class and metric; exit 1 on a recent regression').option('--json', 'one JSON object').action(run('detect'));
+  gate(series(history.command('detect'))).description('change points per machine class and metric; exit 1 on a recent regression').option('--json', 'one JSON object').option('--issues <dir>', 'also write an issue body (<key>.md) and title (<key>.title) per regression that exits 1').action(run('detect'));
   gate(series(history.command('dashboard'))).description('a static site: one page per scenario, one chart per metric').requiredOption('--out <dir>', 'folder to write the site into').action(run('dashboard'));
 }
 

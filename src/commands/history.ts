@@ -1,24 +1,27 @@
+import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { readBaselineOrReport } from '../report/saved.js';
 import { EXIT, InputError } from '../errors.js';
 import { writeDashboard } from '../history/dashboard.js';
 import { detectAll, formatChange, type SeriesChange } from '../history/detect.js';
 import { exportCsv, exportJson } from '../history/export.js';
+import { changeIssue } from '../history/issue.js';
 import { openStore, storeLocation } from '../history/open.js';
 import { storedRunOf, type RunContext } from '../history/record.js';
-import type { HistoryStore, SeriesFilter } from '../history/types.js';
+import type { HistoryStore, Series, SeriesFilter } from '../history/types.js';
 import type { Io } from '../io.js';
 import type { Report } from '../report/types.js';
+import { writeFileAtomic } from '../report/write.js';
 
 interface Common {
   store?: string;
   machine?: string;
 }
 export type HistoryOptions =
-  | (Common & { action: 'add' | 'import'; reports: string[]; commit?: string; commitTime?: string; branch?: string })
+  | (Common & { action: 'add' | 'import'; reports: string[]; commit?: string; commitTime?: string; branch?: string; reportUrl?: string })
   | (Common & { action: 'list'; since?: string; json?: boolean })
   | (Common & { action: 'export'; format: string; scenario: string[]; metric?: string; since?: string })
-  | (Common & { action: 'detect'; scenario: string[]; metric?: string; since?: string; window: number; tolerance: number; json?: boolean })
+  | (Common & { action: 'detect'; scenario: string[]; metric?: string; since?: string; window: number; tolerance: number; json?: boolean; issues?: string })
   | (Common & { action: 'dashboard'; out: string; scenario: string[]; metric?: string; since?: string; window: number; tolerance: number });
 
 /** The commit a report was made from, when the report does not say: the options, then CI's variables. */
@@ -51,7 +54,7 @@ async function add(store: HistoryStore, o: Extract<HistoryOptions, { action: 'ad
   const ctx = contextOf(o, io);
   let added = 0;
   for (const { path, report } of reports) {
-    const outcome = await store.addRun(storedRunOf(report, { ...ctx, reportPath: relative(io.cwd, path) }));
+    const outcome = await store.addRun(storedRunOf(report, { ...ctx, reportPath: o.reportUrl ?? relative(io.cwd, path) }));
     if (outcome === 'added') added++;
     io.stderr.write(`kdelta: ${report.runId}: ${outcome === 'added' ? 'added' : 'already in the history'}\n`);
   }
@@ -82,8 +85,19 @@ async function detect(store: HistoryStore, o: Extract<HistoryOptions, { action: 
   if (o.json) io.stdout.write(JSON.stringify({ series: series.length, changes }, null, 2) + '\n');
   else for (const c of changes) io.stdout.write(formatChange(c) + '\n');
   const gating = changes.filter((c: SeriesChange) => c.gates);
+  if (o.issues !== undefined) await writeIssues(resolve(io.cwd, o.issues), gating, series);
   io.stderr.write(`kdelta: ${changes.length} change point${changes.length === 1 ? '' : 's'} in ${series.length} series; ${gating.length} regression${gating.length === 1 ? '' : 's'} beyond tolerance in the last ${o.window} runs\n`);
   return gating.length ? EXIT.regression : EXIT.ok;
+}
+
+/** One `<key>.md` body and `<key>.title` per gating change point, for a job that files them as issues. */
+async function writeIssues(dir: string, gating: readonly SeriesChange[], series: readonly Series[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const c of gating) {
+    const issue = changeIssue(c, series.find((s) => s.machine === c.machine && s.scenario === c.scenario && s.metric === c.metric));
+    await writeFileAtomic(join(dir, `${issue.key}.md`), issue.body);
+    await writeFileAtomic(join(dir, `${issue.key}.title`), issue.title);
+  }
 }
 
 async function dispatch(store: HistoryStore, o: HistoryOptions, io: Io): Promise<number> {

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { EnvironmentError } from '../errors.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, migrationSql } from './migrations.js';
-import { SQL, filterParams, groupSeries, numbered, pickSeries, pointParams, runInfoOf, runParams, seriesKeys, type Row } from './sql.js';
-import type { AddOptions, AddOutcome, HistoryStore, RunInfo, Series, SeriesFilter, StoredRun } from './types.js';
+import { SQL, chunks, filterParams, groupSeries, multiRowInsert, numbered, pickSeries, pointParams, runInfoOf, runParams, seriesKeys, type Row } from './sql.js';
+import type { AddOptions, AddOutcome, HistoryStore, RunInfo, Series, SeriesFilter, StoredPoint, StoredRun } from './types.js';
 
 /** Any fixed number: every kdelta migrating the same database takes this lock, so only one migrates at a time. */
 const MIGRATION_LOCK = 0x6b64656c;
@@ -27,26 +27,50 @@ async function migrate(client: pg.PoolClient): Promise<void> {
   }
 }
 
+/**
+ * Rows a statement: 13 parameters a point and 4 a series keep each statement under 6,500
+ * parameters (PostgreSQL takes 65,535) while a suite-sized run is a few round trips, not
+ * one per metric.
+ */
+const POINT_ROWS = 500;
+const SERIES_ROWS = 1000;
+
+/** Creates the run's series that are new, in one sorted order (two writers never wait on each other in a cycle), and returns every id. */
+async function seriesIds(client: pg.PoolClient, run: StoredRun): Promise<Map<string, number>> {
+  const keys = seriesKeys(run);
+  for (const slice of chunks(keys, SERIES_ROWS)) {
+    await client.query(numbered(multiRowInsert(SQL.insertSeries, slice.length)), slice.flatMap((s) => [s.scenario, s.metric, s.unit, s.better]));
+  }
+  const found = await client.query(numbered(SQL.selectSeriesMany), [keys.map((k) => k.scenario), keys.map((k) => k.metric)]);
+  return new Map(found.rows.map((r: Row) => [`${String(r['scenario'])}\u0000${String(r['metric'])}`, Number(r['series_id'])]));
+}
+
 async function write(client: pg.PoolClient, run: StoredRun, options: AddOptions): Promise<AddOutcome> {
   const inserted = await client.query(numbered(SQL.insertRun), runParams(run));
   const first = inserted.rows[0] as Row | undefined;
   if (!first) return 'exists';
   const runKey = Number(first['run_key']);
-  // Series are created in one sorted order, so two writers adding new metrics never wait on each other in a cycle.
-  const ids = new Map<string, number>();
-  for (const s of seriesKeys(run)) {
-    await client.query(numbered(SQL.insertSeries), [s.scenario, s.metric, s.unit, s.better]);
-    const row = (await client.query(numbered(SQL.selectSeries), [s.scenario, s.metric])).rows[0] as Row;
-    ids.set(`${s.scenario}\u0000${s.metric}`, Number(row['series_id']));
+  const ids = await seriesIds(client, run);
+  // Points go in scenario by scenario (the hook after each is where tests kill the writer).
+  for (const group of byScenario(run.points)) {
+    for (const slice of chunks(group.points, POINT_ROWS)) {
+      const params = slice.flatMap((p) => pointParams(ids.get(`${p.scenario}\u0000${p.metric}`)!, runKey, p, p.gated));
+      await client.query(numbered(multiRowInsert(SQL.insertPoint, slice.length)), params);
+    }
+    await options.afterScenario?.(group.scenario);
   }
-  let scenario: string | null = null;
-  for (const p of run.points) {
-    if (scenario !== null && p.scenario !== scenario) await options.afterScenario?.(scenario);
-    scenario = p.scenario;
-    await client.query(numbered(SQL.insertPoint), pointParams(ids.get(`${p.scenario}\u0000${p.metric}`)!, runKey, p, p.gated));
-  }
-  if (scenario !== null) await options.afterScenario?.(scenario);
   return 'added';
+}
+
+/** Consecutive points of one scenario together, in the run's order. */
+function byScenario(points: readonly StoredPoint[]): Array<{ scenario: string; points: StoredPoint[] }> {
+  const out: Array<{ scenario: string; points: StoredPoint[] }> = [];
+  for (const p of points) {
+    const last = out.at(-1);
+    if (last && last.scenario === p.scenario) last.points.push(p);
+    else out.push({ scenario: p.scenario, points: [p] });
+  }
+  return out;
 }
 
 /** The shared store: many runners write one PostgreSQL database, each run in one transaction. */

@@ -22,9 +22,31 @@ export const SQL = {
     FROM points p JOIN runs r ON r.run_key = p.run_key
     WHERE p.series_id IN (__IDS__) AND (CAST(? AS TEXT) IS NULL OR r.machine = ?) AND (CAST(? AS TEXT) IS NULL OR r.commit_time >= ?)
     ORDER BY p.series_id, r.machine, r.commit_time, r.started_at, r.run_id`,
+  /** The ids of many series in one statement: two arrays, scenario and metric, side by side. */
+  selectSeriesMany: `SELECT series_id, scenario, metric FROM series
+    WHERE (scenario, metric) IN (SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[])))`,
   migrated: 'SELECT version FROM kdelta_migrations ORDER BY version',
   recordMigration: 'INSERT INTO kdelta_migrations (version, name, applied_at) VALUES (?, ?, ?)',
 } as const;
+
+/**
+ * One INSERT of many rows: the statement's text up to VALUES, and one `(?, ...)` per row.
+ * Callers keep rows x columns far below PostgreSQL's 65,535 parameters a statement.
+ */
+export function multiRowInsert(single: string, rows: number): string {
+  const at = single.lastIndexOf('VALUES (');
+  const close = single.indexOf(')', at);
+  if (at < 0 || close < 0) throw new Error('not an INSERT ... VALUES (...) statement');
+  const row = single.slice(at + 'VALUES '.length, close + 1);
+  return `${single.slice(0, at)}VALUES ${Array.from({ length: rows }, () => row).join(', ')}${single.slice(close + 1)}`;
+}
+
+/** Consecutive items in slices of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 export function runParams(run: StoredRun): unknown[] {
   return [run.runId, run.startedAt, run.commit, run.commitTime, run.branch, run.machine, run.fingerprint, run.kdeltaVersion, run.status, run.reportPath];

@@ -80,6 +80,30 @@ describe('the history store on PostgreSQL', () => {
     }
   });
 
+  test('a run of more points than one statement takes (6,000 x 13 parameters > 65,535) is stored whole, in both backends alike', async () => {
+    const points = Array.from({ length: 6000 }, (_, i) => ({
+      scenario: i < 4000 ? 'big-a' : 'big-b', metric: `m.${String(i).padStart(4, '0')}`, unit: 'ns', better: 'lower' as const, gated: i % 100 === 0,
+      tolerance: i % 100 === 0 ? 0.05 : null, n: 3, median: i, mean: i, min: i - 1, max: i + 1, stddev: 1, samples: i % 100 === 0 ? [i - 1, i, i + 1] : null,
+      verdict: i % 100 === 0 ? 'pass' : null, verdictJson: null,
+    }));
+    const run = (runId: string) => ({ runId, startedAt: '2026-02-01T00:00:00.000Z', commit: null, commitTime: '2026-02-01T00:00:00.000Z', branch: null, machine: 'big', fingerprint: '{}', kdeltaVersion: 't', status: 'pass', reportPath: null, points });
+    const dir = await mkdtemp(join(tmpdir(), 'kdelta-history-big-'));
+    const stores = [await openStore(url, repoRoot), await openStore(join(dir, 'big.sqlite'), dir)];
+    try {
+      const read = [];
+      for (const store of stores) {
+        expect(await store.addRun(run('big-1'))).toBe('added');
+        expect(await store.addRun(run('big-1'))).toBe('exists');
+        expect((await store.listRuns({ machine: 'big' })).map((r) => r.metrics)).toEqual([6000]);
+        read.push(await store.series({ machine: 'big' }));
+      }
+      expect(read[0]).toHaveLength(6000);
+      expect(read[0]).toEqual(read[1]);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
   test('the same reports in SQLite and PostgreSQL give identical detect and export output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kdelta-history-pg-'));
     const paths: string[] = [];

@@ -15,8 +15,8 @@ const isDeclaredLabel = (p: { kind: string; message: string }) =>
 const files = readdirSync(dir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'));
 
 describe('GitHub workflows', () => {
-  it('ci, perf-gate, its comment workflow and nightly all exist', () => {
-    expect(files.sort()).toEqual(['ci.yml', 'nightly.yml', 'perf-gate-comment.yml', 'perf-gate.yml']);
+  it('ci, perf-gate, its comment workflow, nightly and the sharded example all exist', () => {
+    expect(files.sort()).toEqual(['ci.yml', 'nightly.yml', 'perf-gate-comment.yml', 'perf-gate.yml', 'perf-sharded.yml']);
   });
 
   it.each(files)('%s passes actionlint', async (file) => {

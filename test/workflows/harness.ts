@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -16,7 +16,7 @@ import { parse } from 'yaml';
  */
 
 export const RUNNER_USER = 'kdelta-runner';
-const SUDOERS = '/etc/sudoers.d/kdelta-workflow-test';
+const SUDO_STUBS = '/var/tmp/kdelta-workflow-sudo-stubs';
 const REPO = resolve(__dirname, '../..');
 
 export interface Runner {
@@ -30,10 +30,15 @@ export interface Runner {
 
 /** The runner user (created when missing), its sudo rule, and stub commands for gh, apt-get and npm. */
 export function setUpRunner(): Runner {
-  if (spawnSync('id', ['-u', RUNNER_USER]).status !== 0) execFileSync('useradd', ['--create-home', '--shell', '/bin/bash', RUNNER_USER]);
+  // Test files run at once: a second useradd losing the race is fine if the user now exists.
+  if (spawnSync('id', ['-u', RUNNER_USER]).status !== 0 && spawnSync('useradd', ['--create-home', '--shell', '/bin/bash', RUNNER_USER]).status !== 0) {
+    execFileSync('id', ['-u', RUNNER_USER]);
+  }
   const uid = Number(execFileSync('id', ['-u', RUNNER_USER], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', RUNNER_USER], { encoding: 'utf8' }).trim());
   const root = mkdtempSync(join(tmpdir(), 'kdelta-wf-'));
+  // One rule file per runner (sudo skips names with a dot), so one test file's clean-up leaves another's rule alone.
+  const sudoers = `/etc/sudoers.d/kdelta-workflow-test-${root.split('-').pop()!.replace(/[^A-Za-z0-9]/g, '')}`;
   chmodSync(root, 0o755);
   const stubs = join(root, 'stubs');
   mkdirSync(stubs);
@@ -43,19 +48,27 @@ export function setUpRunner(): Runner {
   const stub = (name: string, body: string) => {
     writeFileSync(join(stubs, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
   };
-  // gh: records its arguments, keeps a copy of any --body-file; `gh pr view` finds no PR.
+  // gh: records its arguments, keeps a copy of any --body-file; `gh pr view` finds no PR;
+  // `gh issue list` answers with the test's gh-issues.json (none when the test wrote none).
   stub(
     'gh',
     `n=$(ls "${ghLog}" | wc -l); printf '%s\\n' "$@" > "${ghLog}/call-$n.args"
 prev=""; for a in "$@"; do if [ "$prev" = --body-file ]; then cp "$a" "${ghLog}/call-$n.body"; fi; prev="$a"; done
-[ "$1 $2" = "pr view" ] && exit 1; exit 0`,
+[ "$1 $2" = "pr view" ] && exit 1
+if [ "$1 $2" = "issue list" ]; then cat "${root}/gh-issues.json" 2>/dev/null || echo '[]'; fi
+exit 0`,
   );
   // Installation is the machine's business here: these packages and node_modules are in place.
   stub('apt-get', `echo "apt-get (stub): $*" >&2`);
   stub('npm', `echo "npm (stub): $*" >&2`);
-  const rule = `Defaults:${RUNNER_USER} secure_path="${stubs}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n${RUNNER_USER} ALL=(ALL) NOPASSWD:SETENV: ALL\n`;
-  writeFileSync(SUDOERS, rule, { mode: 0o440 });
-  execFileSync('visudo', ['-cf', SUDOERS]);
+  // sudo reads one secure_path for the user whatever the rule file, so it names a folder all
+  // runners share (same stubs); the rule is written before the folder, so a clean-up that finds
+  // no other rule knows no runner still needs it.
+  const rule = `Defaults:${RUNNER_USER} secure_path="${SUDO_STUBS}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n${RUNNER_USER} ALL=(ALL) NOPASSWD:SETENV: ALL\n`;
+  writeFileSync(sudoers, rule, { mode: 0o440 });
+  execFileSync('visudo', ['-cf', sudoers]);
+  mkdirSync(SUDO_STUBS, { recursive: true });
+  for (const name of ['apt-get', 'npm']) copyFileSync(join(stubs, name), join(SUDO_STUBS, name));
   return {
     uid,
     gid,
@@ -63,7 +76,8 @@ prev=""; for a in "$@"; do if [ "$prev" = --body-file ]; then cp "$a" "${ghLog}/
     stubs,
     ghLog,
     cleanup() {
-      rmSync(SUDOERS, { force: true });
+      rmSync(sudoers, { force: true });
+      if (!readdirSync('/etc/sudoers.d').some((f) => f.startsWith('kdelta-workflow-test-'))) rmSync(SUDO_STUBS, { recursive: true, force: true });
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -129,6 +143,8 @@ export interface StepRecord {
   stdout: string;
   stderr: string;
   summary: string;
+  /** What the step wrote to $GITHUB_OUTPUT (run: steps only). */
+  outputs?: Record<string, string>;
 }
 
 export function loadJob(file: string, job: string): { if?: string; steps: Step[] } {
@@ -190,7 +206,7 @@ function runStep(step: Step, ctx: JobContext, state: JobState, index: number, ru
   }
   const outcome = r.status === 0 ? 'success' : 'failure';
   if (step.id) state.steps[step.id] = { outputs, outcome };
-  return { step, outcome, stdout: r.stdout, stderr: r.stderr, summary: readFileSync(files.summary, 'utf8') };
+  return { step, outcome, stdout: r.stdout, stderr: r.stderr, summary: readFileSync(files.summary, 'utf8'), outputs };
 }
 
 /** Runs the job's steps in order; null when the job's own `if:` is false. */
