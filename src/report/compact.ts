@@ -1,5 +1,6 @@
 import { bucketBounds, bucketKeyOf } from '../metrics/histogram.js';
 import { summarize } from '../metrics/summary.js';
+import { mapScenarioSeries } from './compact-grids.js';
 import type { Histogram } from '../metrics/types.js';
 import type { MetricReport, Report, ScenarioReport } from './types.js';
 
@@ -12,6 +13,10 @@ import type { MetricReport, Report, ScenarioReport } from './types.js';
  *  - Summaries are recomputed from the samples on reading.
  *  - Histogram buckets are parallel arrays (lo, count); `hi` is absent when every bucket is
  *    the standard log-linear one of its `lo` (it is then recomputed), kept otherwise.
+ *  - `metricDefaults` of a scenario names the unit and source most of its metrics share; a
+ *    metric with that unit or source leaves it out (an explicit `source: null` then stands
+ *    for none). Absent, as in older reports, a missing source is null.
+ *  - The per-CPU series and timeline rows have their runs of zeros coded (compact-grids.ts).
  * Reading unfolds every form kdelta has written: one object per bucket with summaries and
  * baseline samples per metric, and the scenario-wide `baselineSamples` with `baseline: {}`.
  * Nothing is rounded: samples are kept as measured, so the same verdicts follow.
@@ -30,7 +35,7 @@ type LegacyBaseline = { samples?: number[]; summary?: MetricReport['summary'] };
 /** A metric as report.json may hold it: what kdelta writes now, and the older forms it still reads. */
 export interface StoredMetric {
   name: string;
-  unit: string;
+  unit?: string;
   better?: MetricReport['better'];
   samples: number[];
   summary?: MetricReport['summary'];
@@ -42,8 +47,13 @@ export interface StoredMetric {
   verdict?: MetricReport['verdict'];
 }
 
+interface MetricDefaults {
+  unit?: string;
+  source?: string;
+}
+
 type StoredScenario<S = ScenarioReport> = S extends ScenarioReport
-  ? Omit<S, 'metrics'> & { baselineSamples?: Record<string, number[]>; metrics: StoredMetric[] }
+  ? Omit<S, 'metrics'> & { baselineSamples?: Record<string, number[]>; metricDefaults?: MetricDefaults; metrics: StoredMetric[] }
   : never;
 
 export type StoredReport = Omit<Report, 'scenarios'> & { scenarios: StoredScenario[] };
@@ -66,15 +76,15 @@ function unfoldHistogram(h: BucketArrays | Histogram): Histogram {
   return { unit: h.unit, subBuckets: h.subBuckets, buckets: h.lo.map((lo, i) => ({ lo, hi: hi(lo, i), count: h.count[i] ?? 0 })) };
 }
 
-function foldMetric(m: MetricReport): StoredMetric {
+function foldMetric(m: MetricReport, d: MetricDefaults): StoredMetric {
   // Key order as in memory, so a folded report still reads in the same order.
   return {
     name: m.name,
-    unit: m.unit,
+    ...(m.unit !== d.unit && { unit: m.unit }),
     ...(m.better !== 'lower' && { better: m.better }),
     samples: m.samples,
     ...(m.histogram && { histogram: foldHistogram(m.histogram) }),
-    ...(m.source !== null && { source: m.source }),
+    ...(m.source !== (d.source ?? null) && { source: m.source }),
     ...(m.baseline && { baseline: m.baseline.samples }),
     ...(m.gated && { gated: true }),
     ...(m.tolerance !== undefined && { tolerance: m.tolerance }),
@@ -89,17 +99,17 @@ function baselineSamplesOf(m: StoredMetric, scenarioWide: Record<string, number[
   return b.samples ?? scenarioWide?.[m.name] ?? [];
 }
 
-function unfoldMetric(m: StoredMetric, scenarioWide: Record<string, number[]> | undefined): MetricReport {
+function unfoldMetric(m: StoredMetric, scenarioWide: Record<string, number[]> | undefined, d: MetricDefaults): MetricReport {
   const base = baselineSamplesOf(m, scenarioWide);
   const legacySummary = m.baseline && !Array.isArray(m.baseline) ? m.baseline.summary : undefined;
   return {
     name: m.name,
-    unit: m.unit,
+    unit: m.unit ?? d.unit ?? '1',
     better: m.better ?? 'lower',
     samples: m.samples,
     summary: m.summary ?? summarize(m.samples),
     histogram: m.histogram ? unfoldHistogram(m.histogram) : null,
-    source: m.source ?? null,
+    source: m.source === undefined ? (d.source ?? null) : m.source,
     baseline: base && { samples: base, summary: legacySummary ?? summarize(base) },
     gated: m.gated ?? false,
     ...(m.tolerance !== undefined && { tolerance: m.tolerance }),
@@ -107,13 +117,31 @@ function unfoldMetric(m: StoredMetric, scenarioWide: Record<string, number[]> | 
   };
 }
 
+/** The most common value of a field among the metrics, when it is worth naming once. */
+function mostCommon(values: readonly (string | null)[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: [string, number] | undefined;
+  for (const e of counts) if (!best || e[1] > best[1]) best = e;
+  return best && best[1] > 1 ? best[0] : undefined;
+}
+
+function defaultsOf(metrics: readonly MetricReport[]): MetricDefaults {
+  const unit = mostCommon(metrics.map((m) => m.unit));
+  const source = mostCommon(metrics.map((m) => m.source));
+  return { ...(unit !== undefined && { unit }), ...(source !== undefined && { source }) };
+}
+
 function foldScenario(s: ScenarioReport): StoredScenario {
-  return { ...s, metrics: s.metrics.map(foldMetric) } as StoredScenario;
+  const d = defaultsOf(s.metrics);
+  const named = d.unit !== undefined || d.source !== undefined;
+  return { ...mapScenarioSeries(s, 'fold'), ...(named && { metricDefaults: d }), metrics: s.metrics.map((m) => foldMetric(m, d)) } as StoredScenario;
 }
 
 function unfoldScenario(s: StoredScenario): ScenarioReport {
-  const { baselineSamples, metrics, ...rest } = s;
-  return { ...rest, metrics: metrics.map((m) => unfoldMetric(m, baselineSamples)) } as ScenarioReport;
+  const { baselineSamples, metricDefaults, metrics, ...rest } = s;
+  const d = metricDefaults ?? {};
+  return { ...mapScenarioSeries(rest as ScenarioReport, 'unfold'), metrics: metrics.map((m) => unfoldMetric(m, baselineSamples, d)) } as ScenarioReport;
 }
 
 /** The report as report.json stores it. */

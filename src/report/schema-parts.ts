@@ -150,9 +150,9 @@ export const availabilitySchema = {
 export const metricSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'unit', 'samples'],
+  required: ['name', 'samples'],
   description:
-    'As kdelta writes it, a field at its usual value is absent: better (lower), histogram, source and verdict (null), baseline (none), gated (false); summary is recomputed from the samples on reading. Older reports have every field.',
+    "As kdelta writes it, a field at its usual value is absent: unit and source (the scenario's metricDefaults, else unit '1' and source null), better (lower), histogram and verdict (null), baseline (none), gated (false); summary is recomputed from the samples on reading. Older reports have every field.",
   properties: {
     name: { type: 'string' },
     unit: { type: 'string' },

@@ -127,6 +127,12 @@ const scenarioSchema = {
       description: "Older reports only: the baseline's samples per metric name (metrics[].baseline is then {}).",
       additionalProperties: { type: 'array', items: { type: 'number' } },
     },
+    metricDefaults: {
+      type: 'object',
+      description: "The unit and source most of the scenario's metrics share; a metric that leaves either out has this one. Absent in older reports (a missing source is then null).",
+      additionalProperties: false,
+      properties: { unit: { type: 'string' }, source: { type: 'string' } },
+    },
     metrics: { type: 'array', items: metricSchema },
     limits: {
       type: 'array',

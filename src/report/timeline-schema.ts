@@ -4,8 +4,9 @@
  * only the pictures in report.html read.
  */
 
-const count = { type: 'number', minimum: 0 } as const;
-const grid = { type: 'array', items: { type: 'array', items: count } } as const;
+/** A row as stored: cells >= 0, a negative -k standing for k zeros (see compact-grids.ts). */
+const codedRow = { type: 'array', items: { type: 'number' } } as const;
+const grid = { type: 'array', items: codedRow } as const;
 const cpuList = { type: 'array', items: { type: 'integer', minimum: 0 } } as const;
 const nodeList = { type: 'array', items: { type: 'integer', minimum: -1 } } as const;
 
@@ -46,11 +47,13 @@ export const timelineSchema = {
         items: {
           type: 'object',
           additionalProperties: false,
-          required: ['name', 'onCpuNs', 'switches'],
-          properties: { name: { type: 'string' }, onCpuNs: grid, switches: grid },
+          required: ['name', 'switches'],
+          description: 'On-CPU time per [cpu row][slot]: onCpuUs in whole µs as kdelta writes it, onCpuNs in older reports.',
+          oneOf: [{ required: ['onCpuUs'] }, { required: ['onCpuNs'] }],
+          properties: { name: { type: 'string' }, onCpuUs: grid, onCpuNs: grid, switches: grid },
         },
       },
-      readyDelayNs: { type: 'array', items: count },
+      readyDelayNs: codedRow,
       lost: { type: 'integer', minimum: 0 },
     },
   },
