@@ -135,7 +135,8 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
 
     async start(repetitions: RepetitionRef[]): Promise<void> {
       if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
-      const calib = options.calibrate !== false && facts.cgroup2 ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
+      // The calibration loop would run outside every window, measuring the cheap path only.
+      const calib = options.calibrate !== false && facts.cgroup2 && !spec.window ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
       const args = loaderArgs(spec, facts, calib).args;
       await reader.prime();
       const c = new LoaderChannel(options.loader ?? BPF_LOADER, args);

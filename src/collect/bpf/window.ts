@@ -31,6 +31,7 @@ export function windowMetrics(w: WindowStats | null, spec: WindowSpec): { metric
   const notes = [
     `trigger windows ${per}: eBPF metrics count only inside windows` +
       (spec.minNs > 0 ? `; ${stats.short} window(s) shorter than ${spec.minNs / 1e6} ms left out of window.* (their kernel events still counted)` : ''),
+    'capture.cost.* not calibrated with windows: a calibration loop outside every window would measure only the cheap path',
   ];
   const lost = stats.lost > 0 ? [`window log full: ${stats.lost} window lengths not kept, window.duration.p50/p99 from the other ${sorted.length}`] : [];
   return { metrics, notes, lost };
