@@ -7,12 +7,13 @@
  * Threads `alpha0` and `alpha1` (group `alpha*`) each make `calls` getppid system calls and
  * spin for `busy_ms` of CPU time; thread `beta0` (group `beta*`) makes 2 x `calls` geteuid
  * calls, then runs `windows` windows, each between the USDT probes kdelta:window_start and
- * kdelta:window_end and `window_ms` long (busy), then makes one slow call: a 5 ms nanosleep
+ * kdelta:window_end and `window_ms` long (busy, with WINDOW_CALLS getsid calls at its start: the
+ * only getsid calls of the program, and its only syscalls inside windows), then makes one slow call: a 5 ms nanosleep
  * from the function kdelta_slow_call, among fast ones. The raw syscall() is used so libc
  * can answer none of them from a cache.
  *
  * What each thread measured itself is printed as JSON metric lines kdelta reads as workload
- * figures: workload.<group>.run_ns (on-CPU time from the thread's own schedstat, summed over
+ * figures: workload.beta.window_calls (getsid calls in windows), workload.<group>.run_ns (on-CPU time from the thread's own schedstat, summed over
  * the group), workload.<group>.calls, workload.beta.window_ns.<k> and workload.beta.windows.
  */
 #define _GNU_SOURCE
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #define MAX_WINDOWS 1000
+#define WINDOW_CALLS 10
 
 static long calls = 1000, busy_ms = 100, windows = 10, window_ms = 5;
 static unsigned long long alpha_run_ns, beta_run_ns;
@@ -86,6 +88,7 @@ static void *beta(void *arg) {
   for (long k = 0; k < windows; k++) {
     unsigned long long t0 = now_ns(CLOCK_MONOTONIC);
     DTRACE_PROBE(kdelta, window_start);
+    for (int i = 0; i < WINDOW_CALLS; i++) syscall(SYS_getsid, 0);
     unsigned long long end = t0 + (unsigned long long)window_ms * 1000000ull;
     while (now_ns(CLOCK_MONOTONIC) < end) {}
     DTRACE_PROBE(kdelta, window_end);
@@ -130,6 +133,7 @@ int main(int argc, char **argv) {
   metric("alpha.calls", (double)(2 * calls), "1");
   metric("beta.calls", (double)(2 * calls), "1");
   metric("beta.windows", (double)windows, "1");
+  metric("beta.window_calls", (double)(windows * WINDOW_CALLS), "1");
   for (long k = 0; k < windows; k++) {
     char name[64];
     snprintf(name, sizeof name, "beta.window_ns.%ld", k);

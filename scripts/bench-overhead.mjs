@@ -13,7 +13,9 @@
 //   threads: true, with timeline: true, with both;
 // - start-up, exec to attached: libbpf loader (with and without calibration), bpftrace capture;
 // - kdelta's own time per repetition with the libbpf capture (admit + two dumps + metrics);
-// - the kernel collector's parts on hackbench and fio fsync (BENCH_ONLY=kernel: only these).
+// - the kernel collector's parts on hackbench and fio fsync (BENCH_ONLY=kernel: only these);
+// - trigger windows configured (USDT probes of kdelta-groups) while the workload is outside any
+//   window: the null-syscall loop and hackbench (BENCH_ONLY=windows: only these).
 //
 // Options (env): BENCH_CPU (1), BENCH_CALLS (1000000), BENCH_RUNS (7), BENCH_SAMPLE (8),
 // BENCH_REPS (50), BENCH_PINGPONG (20000).
@@ -154,6 +156,11 @@ END { clear(@start); clear(@lat); }`;
   };
 
   try {
+    if (process.env.BENCH_ONLY === 'windows') {
+      await windowRows({ section, table, inCgroup, pinned, load, calls, SYS, FULL });
+      process.stdout.write(out.join('\n') + '\n');
+      return;
+    }
     if (process.env.BENCH_ONLY === 'kernel') {
       await kernelPartRows({ facts, dist, parent, runs, createCgroup, inCgroup, log, out });
       process.stdout.write(out.join('\n') + '\n');
@@ -247,6 +254,7 @@ END { clear(@start); clear(@lat); }`;
     }
     out.push(`| kdelta's own time per repetition, libbpf full capture, ${reps} repetitions | ms |`, '| --- | ---: |');
     out.push(`| median | ${fmt(median(perRep))} |`, `| spread | ${spread(perRep)} |`, '');
+    await windowRows({ section, table, inCgroup, pinned, load, calls, SYS, FULL });
     await kernelPartRows({ facts, dist, parent, runs, createCgroup, inCgroup, log, out });
     process.stdout.write(out.join('\n') + '\n');
   } finally {
@@ -308,4 +316,34 @@ async function kernelPartRows({ facts, dist, parent, runs, createCgroup, inCgrou
     }
     out.push('');
   }
+}
+
+/**
+ * What configuring trigger windows costs a workload that is outside every window (the hot paths
+ * then test the per-task window flag and return): the null-syscall loop and hackbench, each
+ * against untraced and the same capture without windows. The probes are kdelta-groups' USDT
+ * window probes, which neither workload reaches.
+ */
+async function windowRows({ section, table, inCgroup, pinned, load, calls, SYS, FULL }) {
+  const groups = join(root, 'helpers', 'bin', 'kdelta-groups');
+  const usdt = (name) => ({ kind: 'usdt', target: groups, provider: 'kdelta', name });
+  const window = { start: usdt('window_start'), stop: usdt('window_end'), minNs: 1_000_000, per: 'thread' };
+  const loopConds = [
+    { key: 'untraced', kind: 'none', what: 'untraced' },
+    { key: 'full', kind: 'libbpf', spec: SYS(1), what: 'libbpf capture, every call timed' },
+    { key: 'win', kind: 'libbpf', spec: { ...SYS(1), window }, what: 'libbpf capture, every call timed, windows configured, loop outside them' },
+  ];
+  const loop = await section('winloop', loopConds, async (cg) => metricOf((await inCgroup(cg, pinned([load, 'syscall-loop', '--count', String(calls)]))).stdout, 'syscall_ns'));
+  table('null syscall with trigger windows configured', 'ns/call', loopConds, loop, 'untraced');
+  const hbConds = [
+    { key: 'untraced', kind: 'none', what: 'untraced' },
+    { key: 'full', kind: 'libbpf', spec: FULL, what: 'libbpf full (syscalls, ready delay, IRQ)' },
+    { key: 'win', kind: 'libbpf', spec: { ...FULL, window }, what: 'libbpf full, windows configured, hackbench outside them' },
+  ];
+  const hb = await section('winhackbench', hbConds, async (cg) => {
+    const t0 = process.hrtime.bigint();
+    await inCgroup(cg, ['hackbench', '-p', '-g', '4', '-l', '1000']);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  });
+  table('hackbench -p -g 4 -l 1000 with trigger windows configured', 'ms', hbConds, hb, 'untraced');
 }

@@ -4,7 +4,7 @@
 // `npm run build:helpers`, and by `npm run build`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,10 +68,13 @@ function run(cmd, args, stdoutFile) {
  */
 function buildBpf() {
   const btf = '/sys/kernel/btf/vmlinux';
-  const sources = [join(root, 'bpf', 'kdelta.bpf.c'), join(root, 'helpers', 'kdelta-bpf.c')];
+  // The object is bpf/kdelta.bpf.c with the bpf/*.h it includes; the loader is helpers/kdelta-bpf*.c.
+  const bpfParts = readdirSync(join(root, 'bpf')).filter((f) => /\.(h|c)$/.test(f) && f !== 'vmlinux.h' && !f.startsWith('events')).sort().map((f) => join(root, 'bpf', f));
+  const loaderParts = readdirSync(join(root, 'helpers')).filter((f) => /^kdelta-bpf.*\.(c|h)$/.test(f)).sort().map((f) => join(root, 'helpers', f));
+  const sources = [join(root, 'bpf', 'kdelta.bpf.c'), ...loaderParts.filter((f) => f.endsWith('.c'))];
   const out = join(binDir, 'kdelta-bpf');
   const hash = createHash('sha256');
-  for (const f of sources) hash.update(readFileSync(f));
+  for (const f of [...bpfParts, ...loaderParts]) hash.update(readFileSync(f));
   if (existsSync(btf)) hash.update(readFileSync(btf));
   const digest = hash.digest('hex');
   const stamp = join(binDir, 'kdelta-bpf.hash');
@@ -90,11 +93,13 @@ function buildBpf() {
   const gen = join(binDir, 'bpf-gen');
   mkdirSync(gen, { recursive: true });
   const arch = { x64: 'x86', arm64: 'arm64' }[process.arch] ?? process.arch;
+  // bpf/usdt.bpf.h includes <linux/errno.h>, whose asm/ lives in Debian's multiarch folder.
+  const multiarch = `/usr/include/${{ x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.arch}-linux-gnu`;
   const ok =
     run('bpftool', ['btf', 'dump', 'file', btf, 'format', 'c'], join(gen, 'vmlinux.h')) &&
-    run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', gen, '-c', sources[0], '-o', join(gen, 'kdelta.bpf.o')]) &&
+    run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', gen, ...(existsSync(multiarch) ? ['-idirafter', multiarch] : []), '-c', sources[0], '-o', join(gen, 'kdelta.bpf.o')]) &&
     run('bpftool', ['gen', 'skeleton', join(gen, 'kdelta.bpf.o'), 'name', 'kdelta'], join(gen, 'kdelta.skel.h')) &&
-    run('cc', ['-O2', '-Wall', '-I', gen, '-o', out, sources[1], '-lbpf', '-lelf', '-lz']);
+    run('cc', ['-O2', '-Wall', '-I', gen, '-o', out, ...sources.slice(1), '-lbpf', '-lelf', '-lz']);
   if (ok) {
     writeFileSync(stamp, digest);
     process.stderr.write('build-helpers: built helpers/bin/kdelta-bpf\n');

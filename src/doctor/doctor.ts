@@ -2,6 +2,7 @@ import { styleText } from 'node:util';
 import { formatCpuList } from '../kernel/cpulist.js';
 import { EBPF_METRICS } from '../collect/ebpf/availability.js';
 import { kernelPartChecks, type MissingTracepoints } from './kernel-parts.js';
+import { uprobeCheck } from './uprobes.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -60,6 +61,8 @@ export interface CaptureChoice {
 export interface CaptureProbe {
   libbpf: Availability;
   backend: CaptureBackend;
+  /** Whether a uprobe attaches (trigger windows on USDT and uprobes); null when it could not be tried. */
+  uprobe?: { ok: boolean; detail: string } | null;
 }
 
 export interface DoctorReport {
@@ -258,6 +261,7 @@ export function runDoctor(facts: MachineFacts, probe?: CaptureProbe, tracepoints
   const choice = probe ? chooseCapture(facts, probe) : undefined;
   const capture = captureChecks(facts).map((c) => (c.id === 'privileges' ? c : onlyFallback(c, choice)));
   if (probe && choice) capture.push(libbpfCheck(facts, probe, choice));
+  if (probe?.uprobe !== undefined) capture.push(uprobeCheck(probe.uprobe));
   const checks: DoctorCheck[] = [...capture, ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...cpuChecks(facts)];
   const cpus = facts.onlineCpus.length;
   const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];

@@ -1,10 +1,11 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { InternalError } from '../errors.js';
 import { SCENARIO_DEFAULTS } from './defaults.js';
+import { parseProbe } from './probes.js';
 import { parseTcpAddress } from './regex.js';
 import type { ParsedValues } from './rules/index.js';
 import type { ScenarioFile } from './schema.js';
-import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, KernelParts, RoleRule, Scenario, ServiceReady, ServiceSpec, WorkloadSpec } from './types.js';
+import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, KernelParts, RoleRule, Scenario, ServiceReady, ServiceSpec, WindowProbe, WindowSpec, WorkloadSpec } from './types.js';
 
 type ServiceFile = NonNullable<ScenarioFile['workload']['service']>;
 
@@ -73,7 +74,27 @@ function normalizeSyscalls(s: SyscallsFile | undefined): EbpfSyscallSpec | false
   };
 }
 
-function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): CollectSpec {
+type WindowFile = NonNullable<Exclude<NonNullable<NonNullable<ScenarioFile['collect']>['ebpf']>, boolean>['window']>;
+
+/** A bare binary name stays as written: the loader looks it up on PATH, as the rule did. */
+function windowProbe(text: string, folder: string): WindowProbe {
+  const parsed = parseProbe(text);
+  if (!parsed.ok) throw new InternalError(`window probe passed the rules but does not parse: ${parsed.error}`);
+  const p = parsed.probe;
+  if (p.kind === 'tracepoint' || isAbsolute(p.target) || !p.target.includes('/')) return p;
+  return { ...p, target: resolve(folder, p.target) };
+}
+
+function normalizeWindow(w: WindowFile, values: ParsedValues, folder: string): WindowSpec {
+  return {
+    start: windowProbe(w.start, folder),
+    stop: windowProbe(w.stop, folder),
+    minNs: Math.round((values.durationsMs.windowMin ?? 0) * 1e6),
+    per: w.per ?? 'thread',
+  };
+}
+
+function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues, folder: string): CollectSpec {
   const ebpf = c?.ebpf;
   const roles: RoleRule[] = Object.entries(c?.roles ?? {}).map(([pattern, role]) => ({ pattern, role }));
   let ebpfSpec: EbpfSpec | false = false;
@@ -85,6 +106,7 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues): Col
     // On unless the scenario opts out: bounded (at most 200 slots a repetition) and cheap in the libbpf capture.
     if (e.timeline !== false) ebpfSpec.timeline = true;
     if (roles.length > 0) ebpfSpec.roles = roles;
+    if (e.window) ebpfSpec.window = normalizeWindow(e.window, values, folder);
     const parts = { net: e.net ?? false, block: e.block ?? false, faults: e.faults ?? false, runqueue: e.runqueue ?? false, smpCalls: e.smp_calls ?? false };
     if (Object.values(parts).some(Boolean)) kernel = parts;
   }
@@ -135,7 +157,7 @@ export function normalizeScenario(file: ScenarioFile, values: ParsedValues, absF
     repetitions: file.repetitions ?? SCENARIO_DEFAULTS.repetitions,
     warmup: file.warmup ?? SCENARIO_DEFAULTS.warmup,
     ...(file.rounds && { rounds: { min: file.rounds.min, max: file.rounds.max } }),
-    collect: normalizeCollect(file.collect, values),
+    collect: normalizeCollect(file.collect, values, dirname(absFile)),
     gate: normalizeGate(file.gate, values),
   };
 }

@@ -142,6 +142,26 @@ const syscalls = {
   ],
 } as const;
 
+const probe = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 4096,
+  description: 'usdt:BINARY:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION or tracepoint:SYSTEM:NAME (BINARY absolute, relative to the scenario file, or a name on PATH).',
+} as const;
+
+const window = {
+  type: 'object',
+  description: 'Trigger windows: only the time between a start probe and the next stop probe counts (window.count, window.duration.*, and every eBPF metric restricted to the windows).',
+  properties: {
+    start: probe,
+    stop: probe,
+    min: { ...duration, description: 'Windows shorter than this are left out of window.count and window.duration.*. Default: none left out.' },
+    per: { enum: ['thread', 'process'], description: 'A window opened by a thread covers that thread (default) or its whole process.' },
+  },
+  required: ['start', 'stop'],
+  additionalProperties: false,
+} as const;
+
 const collect = {
   type: 'object',
   properties: {
@@ -175,6 +195,7 @@ const collect = {
             faults: { type: 'boolean', description: "the workload's page faults (mem.faults.*). Default false." },
             runqueue: { type: 'boolean', description: 'run-queue length sampled per CPU at 99 Hz. Default false.' },
             smp_calls: { type: 'boolean', description: 'cross-CPU function calls (irq.smp_call.count). Default false.' },
+            window,
           },
           additionalProperties: false,
         },

@@ -103,6 +103,26 @@ export interface EbpfSpec {
   timeline?: boolean;
   /** `collect.roles`, in file order: the first that matches a thread name names its group. */
   roles?: readonly RoleRule[];
+  /** `collect.ebpf.window`: trigger windows. Off when absent. */
+  window?: WindowSpec;
+}
+
+/** A window probe, its binary made absolute (for a tracepoint, `target` is the system). */
+export interface WindowProbe {
+  kind: 'usdt' | 'uprobe' | 'uretprobe' | 'tracepoint';
+  target: string;
+  /** The USDT provider; absent for the other kinds. */
+  provider?: string;
+  /** The USDT probe's, the function's or the tracepoint's name. */
+  name: string;
+}
+
+export interface WindowSpec {
+  start: WindowProbe;
+  stop: WindowProbe;
+  /** Windows shorter than this are left out of window.count and window.duration.*; 0 keeps all. */
+  minNs: number;
+  per: 'thread' | 'process';
 }
 
 /** The opt-in tracepoint parts of the kernel collector (`collect.ebpf.net`, ...). */

@@ -40,12 +40,18 @@ export function createEbpfCapture(spec: EbpfSpec, facts: MachineFacts, backend =
           inner = lib;
           return;
         } catch (err) {
-          if (backend === 'libbpf' || !(err instanceof EnvironmentError)) throw err;
+          // The bpftrace capture has no windows: falling back would measure outside them unsaid.
+          if (backend === 'libbpf' || spec.window || !(err instanceof EnvironmentError)) throw err;
           fallbackNote = `libbpf capture could not start (${err.message}); bpftrace used instead`;
         }
       } else if (backend === 'libbpf') {
         const a = bpfAvailability(facts);
         throw new EnvironmentError(`eBPF capture (libbpf): ${a.state === 'unavailable' ? a.reason : 'unavailable'}`);
+      }
+      if (spec.window) {
+        const a = bpfAvailability(facts);
+        const why = backend === 'bpftrace' ? 'KDELTA_EBPF=bpftrace forces the bpftrace capture' : a.state === 'unavailable' ? a.reason : 'unavailable';
+        throw new EnvironmentError(`collect.ebpf.window needs the libbpf capture, which cannot run: ${why}`, { fix: 'run `kdelta doctor`; unset KDELTA_EBPF' });
       }
       inner = createEbpfSession(spec, facts);
       await inner.start(repetitions);

@@ -14,6 +14,9 @@
  *   thread name, kind 0 syscall (id its number), 1 hard IRQ, 2 softirq (id the vector), 3 run time
  *   `{"map":"tl","rows":[["comm",slot,[on_ns per CPU],[switches per CPU]],...],"ready":[slot,ns,...],"lost":N}`
  *   (10 ms slots since the `admit`)
+ *   `{"map":"win","count":N,"total":ns,"max":ns,"short":N,"lost":N,"d":[ns,...]}` trigger windows
+ *   kept (count, total, max), left out for being shorter than the minimum (short), and each kept
+ *   window's length (d; `lost` of them did not fit the log)
  */
 
 export interface SysRow {
@@ -63,6 +66,15 @@ export interface TimelineRow {
   switches: number[];
 }
 
+export interface WindowStats {
+  count: number;
+  total: number;
+  max: number;
+  short: number;
+  lost: number;
+  durations: number[];
+}
+
 /** One dump: everything between two `dump` commands. */
 export interface Dump {
   sys: SysRow[];
@@ -76,6 +88,7 @@ export interface Dump {
   tl: TimelineRow[];
   tlReady: Map<number, number>;
   tlLost: number;
+  win: WindowStats | null;
 }
 
 export interface ReadyLine {
@@ -85,6 +98,8 @@ export interface ReadyLine {
   readyNs: number;
   costSyscallNs: number | null;
   costSwitchNs: number | null;
+  /** Trigger windows were attached. */
+  windows?: boolean;
 }
 
 export type LoaderLine =
@@ -95,7 +110,7 @@ export type LoaderLine =
   | { kind: 'unparsed'; line: string };
 
 export function emptyDump(): Dump {
-  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0 };
+  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0, win: null };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -154,6 +169,16 @@ function rowsOf<T>(rows: unknown, parse: (r: unknown) => T | null): T[] | null {
   return out;
 }
 
+function winLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
+  const { count, total, max, short, lost, d: durations } = obj;
+  if (!isNum(count) || !isNum(total) || !isNum(max) || !isNum(short) || !isNum(lost)) return null;
+  if (!Array.isArray(durations) || !durations.every(isNum)) return null;
+  return (d) => {
+    const w = d.win ?? { count: 0, total: 0, max: 0, short: 0, lost: 0, durations: [] };
+    d.win = { count: w.count + count, total: w.total + total, max: Math.max(w.max, max), short: w.short + short, lost: w.lost + lost, durations: [...w.durations, ...durations] };
+  };
+}
+
 function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
   switch (obj.map) {
     case 'sys': {
@@ -203,6 +228,8 @@ function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
         })
       );
     }
+    case 'win':
+      return winLine(obj);
     case 'hard':
     case 'soft': {
       const rows = rowsOf(obj.rows, irqRow);
@@ -236,6 +263,7 @@ export function parseLoaderLine(line: string): LoaderLine | null {
         readyNs: num('ready_ns') ?? 0,
         costSyscallNs: num('cost_syscall_ns'),
         costSwitchNs: num('cost_switch_ns'),
+        ...(o.windows === true && { windows: true }),
       },
     };
   }

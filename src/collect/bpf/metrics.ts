@@ -6,6 +6,7 @@ import { BLOCKING_SYSCALLS, syscallName } from '../../kernel/syscalls/table.js';
 import type { Dump, IrqRow } from './dump.js';
 import { groupNamer, type GroupNamer } from './groups.js';
 import { runMetrics, threadMetrics } from './threads.js';
+import { windowMetrics } from './window.js';
 
 export interface BpfMetricContext {
   spec: EbpfSpec;
@@ -162,6 +163,12 @@ export function metricsFromDump(dump: Dump, ctx: BpfMetricContext): { metrics: M
     metrics.push(...threadMetrics(dump, { group, syscallTable: ctx.syscallTable, irqNames: ctx.irqNames, excludeBlocking }));
     if (dump.grpLost > 0) lost.push(`thread-group map full: ${dump.grpLost} updates dropped`);
     if (ctx.sample > 1) notes.push('thread.<group>.syscall.*.total and .max cover the timed calls only (sampled); counts are exact');
+  }
+  if (spec.window) {
+    const w = windowMetrics(dump.win, spec.window);
+    metrics.push(...w.metrics);
+    notes.push(...w.notes);
+    lost.push(...w.lost);
   }
   return { metrics, notes, lost };
 }

@@ -6,10 +6,11 @@ import { EnvironmentError, InputError } from '../../errors.js';
 import type { EbpfSpec } from '../../scenario/types.js';
 import { readIrqNames } from '../ebpf/session.js';
 import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
+import { probeText } from '../../scenario/probes.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
 import { LoaderChannel } from './channel.js';
 import type { Dump, ReadyLine } from './dump.js';
-import { groupNamer } from './groups.js';
+import { groupNamer, type GroupNamer } from './groups.js';
 import { metricsFromDump } from './metrics.js';
 import { timelineFromDump } from './timeline.js';
 
@@ -67,25 +68,31 @@ function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | n
   if (spec.irq) args.push('--irq');
   if (spec.threads) args.push('--threads');
   if (spec.timeline && spec.readyDelay) args.push('--timeline');
+  if (spec.window) {
+    args.push('--win-start', probeText(spec.window.start), '--win-stop', probeText(spec.window.stop));
+    if (spec.window.minNs > 0) args.push('--win-min', String(spec.window.minNs));
+    if (spec.window.per === 'process') args.push('--win-process');
+  }
   if (calibCgroup) args.push('--calib-cgroup', calibCgroup);
   return { args, sample };
 }
 
-/**
- * The libbpf capture as a collector: the same start / per-repetition / stop shape as the
- * bpftrace session; the loader dies with kdelta (see LoaderChannel).
- */
-export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: BpfSessionOptions = {}): CollectorSession & { readonly ready: ReadyLine | null } {
-  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
-  const dumpTimeoutMs = options.dumpTimeoutMs ?? 10_000;
-  let ch: LoaderChannel | null = null;
-  let sample = 1;
+interface DumpReader {
+  /** Before the loader starts: the IRQ names. */
+  prime: () => Promise<void>;
+  read: (d: Dump, capture: RepetitionCapture) => Promise<void>;
+}
+
+/** Turns one dump into a repetition's metrics; keeps the IRQ names it has looked up. */
+function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, channel: () => LoaderChannel | null): DumpReader {
+  const sample = spec.syscalls ? Math.max(1, Math.floor(spec.syscalls.sample)) : 1;
   let irqNames: Record<number, string> = {};
   const irqLooked = new Set<number>();
-  // Compiled before anything is loaded: a bad pattern is the scenario's fault, exit 2.
-  const group = groupNamer(spec.roles);
-
-  const metricsOf = async (d: Dump, capture: RepetitionCapture): Promise<void> => {
+  const prime = async (): Promise<void> => {
+    irqNames = spec.irq ? await readIrqNames() : {};
+  };
+  const read = async (d: Dump, capture: RepetitionCapture): Promise<void> => {
+    const ch = channel();
     // Reading every /sys/kernel/irq/<n>/actions takes ~5 ms: only when an IRQ number is new.
     if (d.hard.some((r) => !irqLooked.has(r.key))) {
       irqNames = { ...irqNames, ...(await readIrqNames()) };
@@ -104,6 +111,21 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     }
     if (ch && ch.unparsed.length > 0) capture.notes.push(`unparsed loader output: ${ch.unparsed.splice(0).join(' | ').slice(0, 300)}`);
   };
+  return { prime, read };
+}
+
+/**
+ * The libbpf capture as a collector: the same start / per-repetition / stop shape as the
+ * bpftrace session; the loader dies with kdelta (see LoaderChannel).
+ */
+export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: BpfSessionOptions = {}): CollectorSession & { readonly ready: ReadyLine | null } {
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const dumpTimeoutMs = options.dumpTimeoutMs ?? 10_000;
+  let ch: LoaderChannel | null = null;
+  // Compiled before anything is loaded: a bad pattern is the scenario's fault, exit 2.
+  const group = groupNamer(spec.roles);
+
+  const reader = dumpReader(spec, facts, group, () => ch);
 
   return {
     name: 'ebpf',
@@ -113,11 +135,11 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
 
     async start(repetitions: RepetitionRef[]): Promise<void> {
       if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
-      const calib = options.calibrate !== false && facts.cgroup2 ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
-      const built = loaderArgs(spec, facts, calib);
-      sample = built.sample;
-      irqNames = spec.irq ? await readIrqNames() : {};
-      const c = new LoaderChannel(options.loader ?? BPF_LOADER, built.args);
+      // The calibration loop would run outside every window, measuring the cheap path only.
+      const calib = options.calibrate !== false && facts.cgroup2 && !spec.window ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
+      const args = loaderArgs(spec, facts, calib).args;
+      await reader.prime();
+      const c = new LoaderChannel(options.loader ?? BPF_LOADER, args);
       ch = c;
       const r = await c.request<ReadyLine>('ready', null, startTimeoutMs).catch(async (e: unknown) => {
         await c.close();
@@ -147,7 +169,7 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
       if (!ch.running) throw ch.fail(`the loader stopped (${ch.exitedHow ?? 'unknown'})`);
       const d = await ch.dump(dumpTimeoutMs);
       if (!d) throw ch.fail(`the loader stopped during the repetition (${ch.exitedHow ?? 'unknown'})`);
-      await metricsOf(d, capture);
+      await reader.read(d, capture);
       return capture;
     },
 

@@ -10,6 +10,7 @@ export const DURATION_FIELDS = {
   procInterval: ['collect', 'proc', 'interval'],
   serviceTimeout: ['workload', 'service', 'timeout'],
   serviceDelay: ['workload', 'service', 'ready', 'delay'],
+  windowMin: ['collect', 'ebpf', 'window', 'min'],
 } as const;
 
 export type DurationField = keyof typeof DURATION_FIELDS;
@@ -31,6 +32,8 @@ export interface ParsedValues {
 export interface RuleOptions {
   /** The architecture whose syscall table names are checked against, as process.arch or `uname -m` spell it. */
   arch: string;
+  /** The scenario file's folder, which relative paths in it (window probe binaries) start from. */
+  folder?: string;
 }
 
 /**

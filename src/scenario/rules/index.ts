@@ -4,6 +4,7 @@ import { RuleContext, type ParsedValues, type Rule, type RuleOptions } from './c
 import { durations } from './durations.js';
 import { roundsOrder } from './rounds.js';
 import { gatePatterns, limits, tolerances } from './gate.js';
+import { windowProbes } from './window.js';
 import { commandOnlyKeys, metricRegexes, serviceReady, uniqueWorkloadMetrics } from './workload.js';
 
 export type { ParsedValues, RuleOptions } from './context.js';
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   serviceReady,
   requiredCollectorsOn,
   syscallNames,
+  windowProbes,
   tolerances,
   gatePatterns,
   limits,

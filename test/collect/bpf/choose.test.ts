@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { captureBackend } from '../../../src/collect/bpf/choose.js';
+import { captureBackend, createEbpfCapture } from '../../../src/collect/bpf/choose.js';
+import { EnvironmentError } from '../../../src/errors.js';
 import { bpfAvailability } from '../../../src/collect/bpf/session.js';
 import { machineFacts } from '../../fixtures/machine-facts.js';
 
@@ -25,5 +26,14 @@ describe('choosing the eBPF capture', () => {
 
   it('is ready with BTF, cgroup v2 and a built loader', () => {
     expect(bpfAvailability(machineFacts({ btf: true }), '/bin/true').state).toBe('ready');
+  });
+
+  it('refuses trigger windows on the bpftrace capture instead of measuring outside them', async () => {
+    const usdt = (name: string) => ({ kind: 'usdt' as const, target: '/bin/x', provider: 'p', name });
+    const spec = { readyDelay: true, irq: false, syscalls: false as const, window: { start: usdt('s'), stop: usdt('e'), minNs: 0, per: 'thread' as const } };
+    const c = createEbpfCapture(spec, machineFacts({ btf: true }), 'bpftrace');
+    const err = await c.start([]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as Error).message).toMatch(/collect\.ebpf\.window needs the libbpf capture.*KDELTA_EBPF=bpftrace/u);
   });
 });

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+#ifndef KDELTA_MAPS_H
+#define KDELTA_MAPS_H
+
+// The capture's constants, load-time settings and maps, shared by every program.
+#define NSYS 512
+#define NB 256
+#define RD_NB 256
+#define NIRQ 1024
+#define NSOFT 16
+#define NADMIT 8
+
+// Set by the loader before load.
+const volatile __u32 sample = 1;
+// Per-thread-group accounting (syscalls, run time, interrupts keyed by comm) on or off.
+const volatile __u8 threads = 0;
+// Where the workload ran over time: per (comm, 10 ms slot) and CPU, on-CPU ns and switches in.
+const volatile __u8 timeline = 0;
+const volatile __u8 sys_traced[NSYS] = {};
+
+// Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
+__u64 admitted[NADMIT] = {};
+// When the repetition started (bpf_ktime_get_ns clock), written with the admitted ids.
+__u64 t0 = 0;
+
+struct task_state {
+	// When this thread's trigger window opened (0: outside one). First, so that a pointer to it
+	// is the value's own pointer: the verifier refuses arithmetic on a maybe-NULL value.
+	__u64 win_start;
+	__u64 sys_start;
+	__u64 rq_start;
+	__u32 sys_id;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tstate SEC(".maps");
+
+struct sys_stat {
+	__u64 count; // calls entered (every call, in both modes)
+	__u64 sum;   // ns of the timed calls
+};
+
+// Largest timed call per syscall since the last dump: the loader zeroes it after reading, so it
+// lives apart from the cumulative counters, which are never written from user space.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSYS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sys_max SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSYS);
+	__type(key, __u32);
+	__type(value, struct sys_stat);
+} sys_stats SEC(".maps");
+
+// One (syscall, bucket) counter block per CPU in one plain array (the loader sizes it to the
+// possible CPUs and reads it through mmap): a per-CPU array of 131072 elements took 0.2 s to
+// create, one allocation per element. A program does not race itself on one CPU.
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, NSYS * NB);
+	__type(key, __u32);
+	__type(value, __u64);
+} sys_hist SEC(".maps");
+
+struct rd_key {
+	char comm[16];
+};
+
+struct rd_val {
+	__u64 count;
+	__u64 total;
+	__u64 max;
+	__u32 b[RD_NB];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	// Not preallocated: 4096 x 1 KiB x CPUs took 0.3 s to create at every start.
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct rd_key);
+	__type(value, struct rd_val);
+} rd SEC(".maps");
+
+// A zero rd_val to insert from: the BPF stack (512 bytes) cannot hold one.
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rd_val);
+} rd_zero SEC(".maps");
+
+struct irq_stat {
+	__u64 count;
+	__u64 total;
+	__u64 wcount;
+	__u64 wtotal;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NIRQ);
+	__type(key, __u32);
+	__type(value, struct irq_stat);
+} hard SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSOFT);
+	__type(key, __u32);
+	__type(value, struct irq_stat);
+} soft SEC(".maps");
+
+// Per thread group (comm) and kind: a syscall (id = its number), a hard IRQ (id = its number),
+// a softirq (id = its vector) or the on-CPU run time (id 0).
+#define GK_SYS 0
+#define GK_HARD 1
+#define GK_SOFT 2
+#define GK_RUN 3
+struct grp_key {
+	char comm[16];
+	__u32 kind;
+	__u32 id;
+};
+
+struct grp_val {
+	__u64 count;
+	__u64 total;
+	__u64 max;
+	__u64 min;
+};
+
+// Preallocated: an element allocated on demand in sched_switch can fail (the allocator's
+// per-CPU cache is refilled later, from irq_work), which showed as lost updates.
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct grp_key);
+	__type(value, struct grp_val);
+} grp SEC(".maps");
+
+// Who is on this CPU since when, if it is a workload task: per CPU, not in task storage, whose
+// lookups fail while another program holds it on the CPU; two lost events in a row would then
+// join a task's on-CPU periods across the time it was off the CPU.
+struct oncpu {
+	__u64 start;
+	__u32 pid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oncpu);
+} oncpu SEC(".maps");
+
+// [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
+// [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's),
+// [6] timeline updates dropped (map full or slot past the end), [8]-[12] windows (window.h).
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __u64);
+} misc SEC(".maps");
+
+#endif

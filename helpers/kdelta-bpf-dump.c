@@ -1,0 +1,209 @@
+/* kdelta-bpf: the `dump` command, one JSON line per map (the format src/collect/bpf/dump.ts parses). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kdelta-bpf.h"
+
+volatile uint64_t *hist_mem;
+uint64_t *prev_hist, *prev_stat, *prev_hard, *prev_soft;
+static uint64_t dumps;
+
+static void print_sys_row(uint32_t id, uint64_t dc, uint64_t ds, uint64_t mx, const uint64_t *hist, int first) {
+  uint64_t timed = 0;
+  for (int b = 0; b < NB; b++) timed += hist[id * NB + b] - prev_hist[id * NB + b];
+  printf("%s[%u,%llu,%llu,%llu,%llu,[", first ? "" : ",", id, (unsigned long long)dc, (unsigned long long)timed,
+         (unsigned long long)ds, (unsigned long long)mx);
+  int bf = 1;
+  for (int b = 0; b < NB; b++) {
+    uint64_t d = hist[id * NB + b] - prev_hist[id * NB + b];
+    if (!d) continue;
+    printf("%s%d,%llu", bf ? "" : ",", b, (unsigned long long)d);
+    bf = 0;
+  }
+  fputs("]]", stdout);
+}
+
+void dump_sys(void) {
+  static uint64_t stat[NSYS * 2], hist[NSYS * NB], mx[NSYS];
+  read_percpu_array(bpf_map__fd(skel->maps.sys_stats), NSYS, 2, stat, NULL);
+  /* Only syscalls whose counters moved have histogram rows to read: a dump stays well under a
+     millisecond with the 131072 counters per CPU. */
+  for (uint32_t id = 0; id < NSYS; id++) {
+    if (stat[id * 2] == prev_stat[id * 2] && stat[id * 2 + 1] == prev_stat[id * 2 + 1]) continue;
+    memset(hist + (size_t)id * NB, 0, NB * 8);
+    for (int c = 0; c < ncpu; c++) {
+      const volatile uint64_t *blk = hist_mem + (size_t)c * NSYS * NB + (size_t)id * NB;
+      for (size_t b = 0; b < NB; b++) hist[(size_t)id * NB + b] += blk[b];
+    }
+  }
+  read_percpu_array(bpf_map__fd(skel->maps.sys_max), NSYS, 1, NULL, mx);
+  int fd = bpf_map__fd(skel->maps.sys_max);
+  uint64_t *zeros = calloc(ncpu, 8);
+  fputs("{\"map\":\"sys\",\"rows\":[", stdout);
+  int first = 1;
+  for (uint32_t id = 0; id < NSYS; id++) {
+    uint64_t dc = stat[id * 2] - prev_stat[id * 2], ds = stat[id * 2 + 1] - prev_stat[id * 2 + 1];
+    uint64_t timed = 0;
+    for (int b = 0; b < NB; b++) timed += hist[id * NB + b] - prev_hist[id * NB + b];
+    if (dc == 0 && timed == 0) continue;
+    print_sys_row(id, dc, ds, mx[id], hist, first);
+    first = 0;
+    if (mx[id]) bpf_map_update_elem(fd, &id, zeros, BPF_ANY);
+  }
+  fputs("]}\n", stdout);
+  free(zeros);
+  memcpy(prev_stat, stat, sizeof stat);
+  memcpy(prev_hist, hist, sizeof hist);
+}
+
+/* Ready delay per thread name: the CPUs' counters summed, buckets included. */
+static void fold_rd(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {
+  int *first = ctx;
+  const struct rd_key *k = key;
+  struct rd_val sum = {0};
+  for (int c = 0; c < ncpu; c++) {
+    const struct rd_val *v = (const struct rd_val *)(vals + (size_t)c * vsz);
+    sum.count += v->count;
+    sum.total += v->total;
+    if (v->max > sum.max) sum.max = v->max;
+    for (int b = 0; b < RD_NB; b++) sum.b[b] += v->b[b];
+  }
+  if (!sum.count) return;
+  fputs(*first ? "[" : ",[", stdout);
+  *first = 0;
+  json_str(k->comm, sizeof k->comm);
+  printf(",%llu,%llu,%llu,[", (unsigned long long)sum.count, (unsigned long long)sum.total, (unsigned long long)sum.max);
+  int bf = 1;
+  for (int b = 0; b < RD_NB; b++) {
+    if (!sum.b[b]) continue;
+    printf("%s%d,%u", bf ? "" : ",", b, sum.b[b]);
+    bf = 0;
+  }
+  fputs("]]", stdout);
+}
+
+/* Prints `"lost":N}` for misc slot `k`, the change since the previous call with the same `prev`. */
+static void print_lost(uint32_t k, uint64_t *prev) {
+  uint64_t lost = misc_sum(k);
+  printf("],\"lost\":%llu}\n", (unsigned long long)(lost - *prev));
+  *prev = lost;
+}
+
+void dump_rd(void) {
+  static uint64_t prev_lost;
+  int first = 1;
+  fputs("{\"map\":\"rd\",\"rows\":[", stdout);
+  drain_percpu_hash(bpf_map__fd(skel->maps.rd), sizeof(struct rd_key), sizeof(struct rd_val), fold_rd, &first);
+  print_lost(2, &prev_lost);
+}
+
+/* The workload's run periods and on-CPU ns since the previous dump. */
+void dump_run(void) {
+  static uint64_t prev_count, prev_total;
+  uint64_t c = misc_sum(4), t = misc_sum(5);
+  printf("{\"map\":\"run\",\"count\":%llu,\"total\":%llu}\n", (unsigned long long)(c - prev_count),
+         (unsigned long long)(t - prev_total));
+  prev_count = c;
+  prev_total = t;
+}
+
+static void fold_grp(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {
+  int *first = ctx;
+  const struct grp_key *k = key;
+  struct grp_val sum = {0};
+  for (int c = 0; c < ncpu; c++) {
+    const struct grp_val *v = (const struct grp_val *)(vals + (size_t)c * vsz);
+    sum.count += v->count;
+    sum.total += v->total;
+    if (v->max > sum.max) sum.max = v->max;
+    if (v->min && (!sum.min || v->min < sum.min)) sum.min = v->min;
+  }
+  if (!sum.count && !sum.total) return;
+  fputs(*first ? "[" : ",[", stdout);
+  *first = 0;
+  json_str(k->comm, sizeof k->comm);
+  printf(",%u,%u,%llu,%llu,%llu,%llu]", k->kind, k->id, (unsigned long long)sum.count, (unsigned long long)sum.total,
+         (unsigned long long)sum.max, (unsigned long long)sum.min);
+}
+
+/* Per thread group: taken out as read, like the ready-delay map. */
+void dump_grp(void) {
+  static uint64_t prev_lost;
+  int first = 1;
+  fputs("{\"map\":\"grp\",\"rows\":[", stdout);
+  drain_percpu_hash(bpf_map__fd(skel->maps.grp), sizeof(struct grp_key), sizeof(struct grp_val), fold_grp, &first);
+  print_lost(3, &prev_lost);
+}
+
+void dump_irq(const char *name, int fd, uint32_t n, uint64_t *prev) {
+  uint64_t *cur = calloc((size_t)n * 4, 8);
+  read_percpu_array(fd, n, 4, cur, NULL);
+  printf("{\"map\":\"%s\",\"rows\":[", name);
+  int first = 1;
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t d[4];
+    for (int w = 0; w < 4; w++) d[w] = cur[i * 4 + w] - prev[i * 4 + w];
+    if (!d[0]) continue;
+    printf("%s[%u,%llu,%llu,%llu,%llu]", first ? "" : ",", i, (unsigned long long)d[0], (unsigned long long)d[1],
+           (unsigned long long)d[2], (unsigned long long)d[3]);
+    first = 0;
+  }
+  fputs("]}\n", stdout);
+  memcpy(prev, cur, (size_t)n * 4 * 8);
+  free(cur);
+}
+
+static void fold_tl(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {
+  int *first = ctx;
+  const struct tl_key *k = key;
+  fputs(*first ? "[" : ",[", stdout);
+  *first = 0;
+  json_str(k->comm, sizeof k->comm);
+  printf(",%u,[", k->slot);
+  for (int c = 0; c < ncpu; c++) printf("%s%llu", c ? "," : "", (unsigned long long)((const struct tl_val *)(vals + (size_t)c * vsz))->on_ns);
+  fputs("],[", stdout);
+  for (int c = 0; c < ncpu; c++) printf("%s%llu", c ? "," : "", (unsigned long long)((const struct tl_val *)(vals + (size_t)c * vsz))->switches);
+  fputs("]]", stdout);
+}
+
+/* Per (comm, slot): on-CPU ns and switches per CPU; ready delay per slot; both taken out as read. */
+void dump_tl(void) {
+  static uint64_t prev_lost;
+  int first = 1;
+  fputs("{\"map\":\"tl\",\"rows\":[", stdout);
+  drain_percpu_hash(bpf_map__fd(skel->maps.tl), sizeof(struct tl_key), sizeof(struct tl_val), fold_tl, &first);
+  fputs("],\"ready\":[", stdout);
+  int rfd = bpf_map__fd(skel->maps.tl_ready);
+  uint64_t *pc = calloc(ncpu, 8), *zeros = calloc(ncpu, 8);
+  first = 1;
+  for (uint32_t k = 0; k < TL_SLOTS; k++) {
+    if (bpf_map_lookup_elem(rfd, &k, pc)) continue;
+    uint64_t sum = 0;
+    for (int c = 0; c < ncpu; c++) sum += pc[c];
+    if (!sum) continue;
+    printf("%s%u,%llu", first ? "" : ",", k, (unsigned long long)sum);
+    first = 0;
+    bpf_map_update_elem(rfd, &k, zeros, BPF_ANY);
+  }
+  free(pc);
+  free(zeros);
+  print_lost(6, &prev_lost);
+}
+
+void dump(const struct want *w) {
+  if (w->sys) dump_sys();
+  if (w->rd) { dump_rd(); dump_run(); }
+  if (w->threads) dump_grp();
+  if (w->timeline) dump_tl();
+  if (w->irq) {
+    dump_irq("hard", bpf_map__fd(skel->maps.hard), NIRQ, prev_hard);
+    dump_irq("soft", bpf_map__fd(skel->maps.soft), NSOFT, prev_soft);
+  }
+  if (w->win) dump_win();
+  printf("{\"end\":%llu}\n", (unsigned long long)dumps++);
+  fflush(stdout);
+}
+
+void dump_reset(void) { dumps = 0; }

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bpfAvailability, createBpfSession } from '../../src/collect/bpf/session.js';
+import type { RepetitionCapture, RepetitionRef } from '../../src/collect/types.js';
+import { probeMachine } from '../../src/environment/probe.js';
+import type { MachineFacts } from '../../src/environment/types.js';
+import { createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
+import { parseProbe } from '../../src/scenario/probes.js';
+import type { EbpfSpec, WindowProbe, WindowSpec } from '../../src/scenario/types.js';
+
+/**
+ * Trigger windows in the real capture, against kdelta-groups: thread beta0 opens WINDOWS windows
+ * between the USDT probes kdelta:window_start and kdelta:window_end, each WINDOW_MS long, makes
+ * 10 getsid calls at the start of each (its only syscalls inside a window; no other thread has
+ * windows), and prints what it measured itself.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const GROUPS = join(ROOT, 'helpers', 'bin', 'kdelta-groups');
+const WINDOWS = 12;
+const WINDOW_MS = 5;
+
+let facts: MachineFacts;
+let parent: string;
+
+beforeAll(async () => {
+  await execa('node', [join(ROOT, 'scripts', 'build-helpers.mjs')], { cwd: ROOT });
+  facts = await probeMachine();
+  const avail = bpfAvailability(facts);
+  if (avail.state !== 'ready') throw new Error(`the libbpf capture must run here (CI runs as root): ${avail.reason}`);
+  parent = join(facts.cgroup2!, `kdelta-windows-test-${process.pid}`);
+});
+
+afterAll(async () => {
+  if (parent) await removeCgroup(parent);
+});
+
+function probe(text: string): WindowProbe {
+  const p = parseProbe(text);
+  if (!p.ok) throw new Error(p.error);
+  return p.probe;
+}
+
+const USDT: WindowSpec = { start: probe(`usdt:${GROUPS}:kdelta:window_start`), stop: probe(`usdt:${GROUPS}:kdelta:window_end`), minNs: 0, per: 'thread' };
+const SPEC: EbpfSpec = { readyDelay: true, irq: true, threads: true, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 } };
+
+async function captureGroups(window: WindowSpec, argv: string[]): Promise<{ capture: RepetitionCapture; own: Map<string, number> }> {
+  const rep: RepetitionRef = { index: 0, warmup: false, cgroup: await createCgroup(join(parent, `w${Date.now()}`)) };
+  const session = createBpfSession({ ...SPEC, window }, facts);
+  try {
+    await session.start([rep]);
+    await session.beforeRepetition(rep);
+    const r = await execa('sh', ['-c', 'echo 0 > "$1/cgroup.procs" && shift && exec "$@"', 'kdelta', rep.cgroup!.path, GROUPS, ...argv]);
+    const capture = await session.afterRepetition(rep, { pid: null, threads: [] });
+    const own = new Map<string, number>();
+    for (const line of r.stdout.split('\n')) {
+      const o = JSON.parse(line) as { metric: string; value: number };
+      own.set(o.metric, o.value);
+    }
+    return { capture, own };
+  } finally {
+    await session.stop();
+    await removeCgroup(rep.cgroup!.path);
+  }
+}
+
+const value = (c: RepetitionCapture, name: string): number => {
+  const m = c.metrics.find((p) => p.name === name);
+  if (!m) throw new Error(`${name} missing; have ${c.metrics.map((p) => p.name).join(', ')}`);
+  return m.value;
+};
+const has = (c: RepetitionCapture, name: string): boolean => c.metrics.some((p) => p.name === name && p.value > 0);
+
+const nearestRank = (values: number[], q: number): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+};
+
+describe('trigger windows on USDT probes, per thread', () => {
+  let run: { capture: RepetitionCapture; own: Map<string, number> };
+  beforeAll(async () => {
+    run = await captureGroups(USDT, ['20000', '50', String(WINDOWS), String(WINDOW_MS)]);
+  }, 60_000);
+
+  it('counts every window, and each length within 5% of what the program measured', () => {
+    expect(run.capture.lost).toEqual([]);
+    expect(value(run.capture, 'window.count')).toBe(WINDOWS);
+    const own = Array.from({ length: WINDOWS }, (_, k) => run.own.get(`beta.window_ns.${k}`)!);
+    const total = own.reduce((a, b) => a + b, 0);
+    const close = (name: string, truth: number): void => {
+      const ratio = value(run.capture, name) / truth;
+      expect(Math.abs(ratio - 1), `${name}: kdelta / own = ${ratio.toFixed(4)}`).toBeLessThan(0.05);
+    };
+    close('window.duration.total', total);
+    close('window.duration.max', Math.max(...own));
+    close('window.duration.p50', nearestRank(own, 0.5));
+    close('window.duration.p99', nearestRank(own, 0.99));
+  });
+
+  it('counts only the syscalls made inside windows: the getsid calls, exactly', () => {
+    expect(value(run.capture, 'syscall.getsid.count')).toBe(run.own.get('beta.window_calls'));
+    expect(value(run.capture, 'syscall.all.count')).toBe(run.own.get('beta.window_calls'));
+    // alpha's 40000 getppid and beta's geteuid calls are all outside windows.
+    expect(has(run.capture, 'syscall.getppid.count')).toBe(false);
+    expect(has(run.capture, 'syscall.geteuid.count')).toBe(false);
+    expect(value(run.capture, 'thread.beta*.syscall.getsid.count')).toBe(run.own.get('beta.window_calls'));
+  });
+
+  it('counts run time only inside windows: beta0, at most the windows long', () => {
+    const run_ = value(run.capture, 'thread.beta*.run.total');
+    expect(run_).toBeGreaterThan(0);
+    expect(run_).toBeLessThanOrEqual(value(run.capture, 'window.duration.total'));
+    expect(value(run.capture, 'sched.run.total')).toBe(run_);
+    expect(run.capture.metrics.some((m) => m.name.startsWith('thread.alpha*.'))).toBe(false);
+  });
+});
+
+describe('trigger windows, other probes and options', () => {
+  it('leaves windows shorter than min out of window.*', async () => {
+    const r = await captureGroups({ ...USDT, minNs: 10_000_000_000 }, ['1000', '10', '4', '2']);
+    expect(value(r.capture, 'window.count')).toBe(0);
+    expect(value(r.capture, 'window.duration.total')).toBe(0);
+    expect(r.capture.notes.join('\n')).toContain('4 window(s) shorter than 10000 ms left out');
+  }, 60_000);
+
+  it('opens a window at a uprobe and closes it at the uretprobe of the same function', async () => {
+    const fn = { start: probe(`uprobe:${GROUPS}:kdelta_slow_call`), stop: probe(`uretprobe:${GROUPS}:kdelta_slow_call`) };
+    const r = await captureGroups({ ...USDT, ...fn }, ['1000', '10', '2', '1']);
+    expect(value(r.capture, 'window.count')).toBe(1);
+    // The function is one 5 ms nanosleep, its only syscall; on kernels whose return probes
+    // trap through the uretprobe syscall, the stop fires inside that one, which is counted.
+    expect(value(r.capture, 'syscall.nanosleep.count')).toBe(1);
+    const trampoline = r.capture.metrics.find((m) => m.name === 'syscall.uretprobe.count')?.value ?? 0;
+    expect(trampoline).toBeLessThanOrEqual(1);
+    expect(value(r.capture, 'syscall.all.count') - trampoline).toBe(1);
+    expect(value(r.capture, 'window.duration.max')).toBeGreaterThanOrEqual(5_000_000);
+  }, 60_000);
+
+  it('opens and closes windows at tracepoints: one per getsid call', async () => {
+    const tp = { start: probe('tracepoint:syscalls:sys_enter_getsid'), stop: probe('tracepoint:syscalls:sys_exit_getsid') };
+    const r = await captureGroups({ ...USDT, ...tp }, ['1000', '10', '3', '1']);
+    expect(value(r.capture, 'window.count')).toBe(r.own.get('beta.window_calls'));
+  }, 60_000);
+
+  it('per process: a window of beta0 covers the whole process', async () => {
+    const r = await captureGroups({ ...USDT, per: 'process' }, ['20000', '50', String(WINDOWS), String(WINDOW_MS)]);
+    expect(value(r.capture, 'window.count')).toBe(WINDOWS);
+    expect(value(r.capture, 'syscall.getsid.count')).toBe(r.own.get('beta.window_calls'));
+    // beta0's geteuid calls come before and after its windows, and only it opens windows.
+    expect(has(r.capture, 'syscall.geteuid.count')).toBe(false);
+  }, 60_000);
+});
