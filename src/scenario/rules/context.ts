@@ -31,6 +31,8 @@ export interface ParsedValues {
 export interface RuleOptions {
   /** The architecture whose syscall table names are checked against, as process.arch or `uname -m` spell it. */
   arch: string;
+  /** The scenario file's absolute path, for rules about paths relative to it; such rules are skipped without it. */
+  file?: string;
 }
 
 /**
