@@ -70,14 +70,19 @@ async function checkStepSummary(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /**
- * Writes report.json, junit.xml, summary.md and comment.md (into --out, else reports/<run-id>/
- * with reports/latest pointing at it), publishes to GitHub Actions when there, prints the
- * console summary on stderr and the paths on stdout. Returns the folder written.
+ * Writes the report set (into --out, else reports/<run-id>/ with reports/latest pointing at
+ * it), publishes to GitHub Actions when there, prints the console summary on stderr and the
+ * paths on stdout. Returns the folder written. A set the machine cannot write (full,
+ * read-only) is exit 3, with the console summary printed first.
  */
 export async function publishReport(report: Report, outDir: string | undefined, io: Io, pretty = false): Promise<string> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports', report.runId);
   const elsewhere = outDir ? 'pass --out a folder elsewhere' : 'pass --out a folder elsewhere (reports/ is the default)';
-  const written = await writeReports(report, { dir, pretty, cwd: io.cwd, elsewhere, ...(outDir ? {} : { latestLink: resolve(io.cwd, 'reports', 'latest') }) });
+  const written = await writeReports(report, { dir, pretty, cwd: io.cwd, elsewhere, ...(outDir ? {} : { latestLink: resolve(io.cwd, 'reports', 'latest') }) }).catch((err: unknown) => {
+    // What was measured is still told on the console when it cannot be kept on disk.
+    if (err instanceof EnvironmentError) io.stderr.write(renderConsoleSummary(report, { color: useColor(io) }));
+    throw err;
+  });
   await publishToGithub(report, {
     env: io.env,
     writeLine: (line) => io.stdout.write(line + '\n'),

@@ -77,9 +77,12 @@ describe('a write that fails on the machine is exit 3 with the path and the fix,
 
   it('the disk filling while the reports are written: exit 3, and no partial set is left', async () => {
     const target = join(mnt, 'out');
-    const err = await publishReport(sampleReport(), target, io()).then(() => null, (e: unknown) => e);
+    const world = io();
+    const err = await publishReport(sampleReport(), target, world).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect((err as EnvironmentError).exitCode).toBe(3);
+    // The verdict is still on the console.
+    expect(world.stderr.text).toContain(sampleReport().scenarios[0]?.name ?? 'no scenario');
     expect((err as EnvironmentError).message).toBe('cannot write the reports: ENOSPC');
     expect((err as EnvironmentError).file).toBe(target);
     expect((err as EnvironmentError).fix).toContain('free space on that file system');
