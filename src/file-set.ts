@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isStale, parseTempName, tempTag, writeFileAtomic, writeSynced } from './files.js';
 
@@ -46,6 +46,12 @@ async function replaceOneByOne(dir: string, files: ReadonlyArray<readonly [strin
   return 'in-place';
 }
 
+async function keepOwnership(folder: string, like: { mode: number; uid: number; gid: number }): Promise<void> {
+  await chmod(folder, like.mode & 0o7777);
+  // Only root may give a folder away; anyone else's folder is theirs already.
+  if (process.getuid?.() === 0) await chown(folder, like.uid, like.gid);
+}
+
 /** Moves what the user keeps in the old folder (anything but the set's own files) into the new one. */
 async function keepOthers(from: string, to: string, ours: ReadonlySet<string>): Promise<void> {
   for (const name of await readdir(from)) {
@@ -79,6 +85,7 @@ export async function writeFileSet(target: string, files: ReadonlyArray<readonly
   });
   // A symlinked target (reports/latest) is the folder it points at; the link stays.
   const dir = existing?.isSymbolicLink() ? await realpath(target) : target;
+  if (existing && !(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${target} is not a folder`), { code: 'ENOTDIR' });
   if (existing && !(await swappable(dir, cwd))) return replaceOneByOne(dir, files);
   const temp = join(dirname(dir), `.${basename(dir)}.kdelta-${tempTag('-')}.tmp`);
   try {
@@ -88,6 +95,8 @@ export async function writeFileSet(target: string, files: ReadonlyArray<readonly
     throw err;
   }
   try {
+    // A swapped-in folder keeps the old one's mode and owner (a runner user's folder stays theirs).
+    if (existing) await keepOwnership(temp, await stat(dir));
     for (const [name, text] of files) await writeSynced(join(temp, name), text);
     await syncDir(temp);
     if (existing) await swapIn(dir, temp, new Set(files.map(([name]) => name)));

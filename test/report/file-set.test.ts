@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { REPORT_SET_NAMES, sweepStaleSets, writeFileSet } from '../../src/file-set.js';
@@ -34,7 +34,11 @@ describe('writeFileSet: the report set is replaced as a whole', () => {
     await writeFile(join(dir, 'notes.txt'), 'mine\n');
     await mkdir(join(dir, 'older-run'));
     await writeFile(join(dir, 'older-run', 'report.json'), '{}\n');
+    await chmod(dir, 0o2775);
+    await chown(dir, 1234, 5678);
     expect(await writeFileSet(dir, setOf('2'), tmp.path)).toBe('swapped');
+    const after = await stat(dir);
+    expect([after.mode & 0o7777, after.uid, after.gid]).toEqual([0o2775, 1234, 5678]);
     for (const name of REPORT_SET_NAMES) expect(await readFile(join(dir, name), 'utf8')).toBe(`${name} 2\n`);
     expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(await readFile(join(dir, 'older-run', 'report.json'), 'utf8')).toBe('{}\n');
@@ -106,5 +110,20 @@ describe('leftovers of a killed kdelta are swept by the next run, and only those
     expect(parseTempName('.run-1.kdelta-9-0123abcd.tmp')).toMatchObject({ target: 'run-1', kind: 'set' });
     expect(parseTempName('report.json')).toBeNull();
     expect(parseTempName('.x.12.nothex00.tmp')).toBeNull();
+  });
+});
+
+describe('writeFileSet never replaces what is not a folder', () => {
+  test('a file where the folder should be is an error, and the file is left alone', async () => {
+    const tmp = await tempDir('kdelta-set-');
+    try {
+      const path = join(tmp.path, 'out');
+      await writeFile(path, 'my file\n');
+      await expect(writeFileSet(path, setOf('1'), tmp.path)).rejects.toMatchObject({ code: 'ENOTDIR' });
+      expect(await readFile(path, 'utf8')).toBe('my file\n');
+      expect(await readdir(tmp.path)).toEqual(['out']);
+    } finally {
+      await tmp.remove();
+    }
   });
 });
