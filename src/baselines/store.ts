@@ -1,12 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { access, constants, mkdir, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../files.js';
+import { writeFailure, writeFileAtomic } from '../files.js';
 import { sortKeys } from './hash.js';
 import { parseBaselineText } from './parse.js';
 import { validateBaseline } from './schema.js';
 import type { Baseline } from './types.js';
-import { readRegularFile } from '../safe-fs.js';
+import { makeDirs, readRegularFile } from '../safe-fs.js';
 
 /** `<dir>/<machine>/<scenario>.json`. Names with a path separator or `..` are refused: they would write outside `dir`. */
 export function baselinePath(dir: string, machine: string, scenario: string): string {
@@ -54,13 +54,18 @@ export function stableJson(value: unknown): string {
 /**
  * Writes a baseline atomically: a temporary file in the same folder (same file system, so
  * rename is atomic), then rename over the target. A crash leaves the old file or the new
- * one, never half of either. An invalid baseline is a kdelta bug and is not written.
+ * one, never half of either. An invalid baseline is a kdelta bug and is not written; a full,
+ * read-only or unwritable folder is exit 3 naming the file.
  */
 export async function writeBaseline(path: string, baseline: Baseline): Promise<void> {
   const check = validateBaseline(baseline);
   if (!check.ok) throw new Error(`kdelta bug: refusing to write an invalid baseline to ${path}: ${check.errors.join('; ')}`);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, stableJson(baseline));
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, stableJson(baseline));
+  } catch (err) {
+    throw writeFailure(err, path, 'the baseline', 'pass --baselines a folder elsewhere');
+  }
 }
 
 // The functions `kdelta run --update-baselines` and `kdelta baseline update` use, importable
@@ -68,3 +73,25 @@ export async function writeBaseline(path: string, baseline: Baseline): Promise<v
 export { workloadHash } from './hash.js';
 export { parseBaselineText } from './parse.js';
 export { baselineFromMetrics, baselineFromRun } from './update.js';
+
+/** Room one machine's baselines need: a baseline of 1,000 metrics is well under this. */
+export const BASELINE_SPACE_BYTES = 1024 * 1024;
+
+/**
+ * Makes sure baselines can be written into `<dir>/<machine>/` before anything is measured: a
+ * read-only, full or unwritable folder is exit 3 now, not after the run.
+ */
+export async function checkBaselinesWritable(dir: string, machine: string): Promise<void> {
+  const folder = join(dir, machine);
+  try {
+    await makeDirs(folder);
+    await access(folder, constants.W_OK);
+    const fs = await statfs(folder);
+    if (fs.bavail * fs.bsize < BASELINE_SPACE_BYTES) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+  } catch (err) {
+    const failure = writeFailure(err, folder, 'baselines', 'pass --baselines a folder elsewhere');
+    if (failure !== err) throw failure;
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new InputError(`cannot write baselines into ${folder}: ${code}`, { file: folder, fix: 'pass --baselines a folder kdelta can create or write' });
+  }
+}

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { findBaselines, storeBaselines } from '../baselines/find.js';
+import { checkBaselinesWritable } from '../baselines/store.js';
 import { readBaselineOrReport } from '../report/saved.js';
 import type { Fingerprint } from '../environment/types.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
@@ -44,7 +45,8 @@ async function updateFromReport(scenarios: Scenario[], from: string, o: Baseline
   if (saved.kind !== 'report') throw new InputError('--from takes a report.json written by kdelta run', { file: saved.path });
   const fp = saved.report.environment;
   const machine = machineName(o.machine, io.env, fp);
-  await findBaselines(scenarios, dir, machine, fp);
+  await findBaselines(scenarios, dir, machine, fp, { replacing: true });
+  await checkBaselinesWritable(dir, machine);
   const runs: ScenarioRun[] = [];
   for (const scenario of scenarios) {
     const s = saved.report.scenarios.find((x) => x.name === scenario.name);
@@ -72,7 +74,8 @@ export async function baselineUpdateCommand(o: BaselineUpdateOptions, io: Io): P
     const runId = newRunId(new Date());
     const { facts, fp } = await probeForRun(scenarios.some((s) => s.collect.ebpf !== false), progress);
     const machine = machineName(o.machine, io.env, fp);
-    await findBaselines(scenarios, dir, machine, fp);
+    await findBaselines(scenarios, dir, machine, fp, { replacing: true });
+    await checkBaselinesWritable(dir, machine);
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
     const runs = await runScenarios(scenarios, runOptions, realRunnerDeps());
     if (io.signal.aborted) return interruptedExitCode(io.signal);

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { findBaselines, storeBaselines } from '../baselines/find.js';
+import { reconcileBaseline } from '../baselines/check.js';
+import { checkBaselinesWritable } from '../baselines/store.js';
 import { COLLECTORS } from '../collect/registry.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
 import { EXIT, InputError } from '../errors.js';
@@ -69,9 +71,11 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
     const machine = machineName(o.machine, io.env, fp);
     const baselinesDir = resolve(io.cwd, o.baselines);
     const baselines = await findBaselines(scenarios, baselinesDir, machine, fp);
+    if (o.updateBaselines) await checkBaselinesWritable(baselinesDir, machine);
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
     const runs = await runScenarios(scenarios, runOptions, deps);
-    const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: baselines.get(run.scenario.name) ?? null })), seedOf(runId));
+    // Units and directions the file did not declare are known once measured: checked (and converted) here.
+    const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: reconcileBaseline(baselines.get(run.scenario.name) ?? null, run.scenario, run.metrics) })), seedOf(runId));
     const report = buildReport(runId, startedAt, fp, reports, family);
     const dir = await publishReport(report, o.out, io, o.pretty ?? false);
     await o.afterReport?.(report, dir);

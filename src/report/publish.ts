@@ -1,14 +1,15 @@
 import { access, appendFile, constants, statfs } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { EnvironmentError, EXIT, InputError } from '../errors.js';
 import type { Io } from '../io.js';
 import { interruptedExitCode, useColor } from '../io.js';
 import { renderConsoleSummary } from './console.js';
 import { publishToGithub } from './github.js';
-import { renderMarkdown } from './markdown.js';
 import type { Report } from './types.js';
-import { writeFileAtomic, writeReports } from './write.js';
+import { writeReports } from './write.js';
 import { makeDirs } from '../safe-fs.js';
+import { sweepStaleSets } from '../file-set.js';
+import { sweepStaleTemps, writeFailure } from '../files.js';
 
 /** Room a report set needs: report.json and summary.md of a large run stay well under this. */
 export const REPORT_SPACE_BYTES = 4 * 1024 * 1024;
@@ -25,6 +26,8 @@ export async function checkOutDir(outDir: string | undefined, io: Io): Promise<v
   if (outDir !== undefined && outDir.trim() === '') throw new InputError('--out is empty', { fix: 'give --out a folder, or leave it out to write into reports/' });
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports');
   try {
+    // Before the folder is made: a kill between a swap's two renames left no folder, and the old set is put back.
+    await sweepLeftovers(dir, Boolean(outDir));
     await makeDirs(dir);
     await access(dir, constants.W_OK);
   } catch (err) {
@@ -40,6 +43,20 @@ export async function checkOutDir(outDir: string | undefined, io: Io): Promise<v
   await checkStepSummary(io.env);
 }
 
+/**
+ * What a SIGKILLed kdelta left in the out folder or beside it: half-written files, a half-built
+ * report set, an old set swapped aside (restored when the kill left no folder). Beside a --out
+ * folder only that folder's own leftovers are touched: the folder above it is the user's.
+ * Best effort: a folder it cannot clean is reported by the checks that follow.
+ */
+async function sweepLeftovers(dir: string, named: boolean): Promise<void> {
+  const name = basename(dir);
+  const sweep = named
+    ? [() => sweepStaleSets(dirname(dir), name), () => sweepStaleTemps(dirname(dir), (e) => e.target === name), () => sweepStaleTemps(dir)]
+    : [() => sweepStaleSets(dir), () => sweepStaleTemps(dir)];
+  for (const step of sweep) await step().catch(() => undefined);
+}
+
 /** GitHub's step summary is appended to at the end of the run; a path it cannot append to is found now. */
 async function checkStepSummary(env: NodeJS.ProcessEnv): Promise<void> {
   const path = env.GITHUB_STEP_SUMMARY;
@@ -53,18 +70,25 @@ async function checkStepSummary(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /**
- * Writes report.json, junit.xml, summary.md and comment.md (into --out, else reports/<run-id>/
- * with reports/latest pointing at it), publishes to GitHub Actions when there, prints the
- * console summary on stderr and the paths on stdout. Returns the folder written.
+ * Writes the report set (into --out, else reports/<run-id>/ with reports/latest pointing at
+ * it), publishes to GitHub Actions when there, prints the console summary on stderr and the
+ * paths on stdout. Returns the folder written. A set the machine cannot write (full,
+ * read-only) is exit 3, with the console summary printed first.
  */
 export async function publishReport(report: Report, outDir: string | undefined, io: Io, pretty = false): Promise<string> {
   const dir = outDir ? resolve(io.cwd, outDir) : resolve(io.cwd, 'reports', report.runId);
-  const written = await writeReports(report, { dir, pretty, cwd: io.cwd, ...(outDir ? {} : { latestLink: resolve(io.cwd, 'reports', 'latest') }) });
-  await writeFileAtomic(join(dir, 'comment.md'), renderMarkdown(report, { variant: 'comment' }));
+  const elsewhere = outDir ? 'pass --out a folder elsewhere' : 'pass --out a folder elsewhere (reports/ is the default)';
+  const written = await writeReports(report, { dir, pretty, cwd: io.cwd, elsewhere, ...(outDir ? {} : { latestLink: resolve(io.cwd, 'reports', 'latest') }) }).catch((err: unknown) => {
+    // What was measured is still told on the console when it cannot be kept on disk.
+    if (err instanceof EnvironmentError) io.stderr.write(renderConsoleSummary(report, { color: useColor(io) }));
+    throw err;
+  });
   await publishToGithub(report, {
     env: io.env,
     writeLine: (line) => io.stdout.write(line + '\n'),
-    appendFile: (path, text) => appendFile(path, text),
+    appendFile: (path, text) => appendFile(path, text).catch((err: unknown) => {
+      throw writeFailure(err, path, 'the step summary ($GITHUB_STEP_SUMMARY)', 'unset GITHUB_STEP_SUMMARY');
+    }),
   });
   io.stderr.write(renderConsoleSummary(report, { color: useColor(io), written }));
   io.stdout.write(`${written.json}\n${written.junit}\n${written.markdown}\n`);

@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replaceSymlink, writeFileAtomic } from '../files.js';
+import { writeFileSet } from '../file-set.js';
+import { replaceSymlink, writeFailure } from '../files.js';
+import { makeDirs } from '../safe-fs.js';
 import { renderHtml } from './html/render.js';
 import { foldReport } from './compact.js';
 import { gateLinesOf } from './gate-lines.js';
@@ -18,8 +19,10 @@ export interface WriteReportsOptions {
   latestLink?: string;
   /** Indented report.json for reading by eye; compact otherwise (a fraction of the size). */
   pretty?: boolean;
-  /** Paths in junit.xml are relative to it; the process's working directory when absent. */
+  /** Paths in junit.xml are relative to it, and a swap never moves it; the process's working directory when absent. */
   cwd?: string;
+  /** How to write elsewhere, for the fix of a full or read-only folder. */
+  elsewhere?: string;
 }
 
 export interface WrittenReports {
@@ -38,9 +41,10 @@ export function reportJsonText(report: Report, pretty = false): string {
 }
 
 /**
- * Writes report.json, junit.xml and summary.md into `dir`, each atomically, then moves the
- * `latestLink` symlink. The report is checked against its schema first: a report that does
- * not validate is a kdelta bug, and nothing is written.
+ * Writes report.json, junit.xml, summary.md, comment.md and report.html into `dir` as one set
+ * (see file-set.ts: the old set or the new one, never a mix), then moves the `latestLink`
+ * symlink. The report is checked against its schema first: a report that does not validate is
+ * a kdelta bug, and nothing is written. A full, read-only or unwritable folder is exit 3.
  */
 export async function writeReports(report: Report, options: WriteReportsOptions): Promise<WrittenReports> {
   const json = reportJsonText(report, options.pretty ?? false);
@@ -50,21 +54,22 @@ export async function writeReports(report: Report, options: WriteReportsOptions)
       `kdelta bug: the report does not match schemas/report.schema.json (${validation.errors.slice(0, 5).join('; ')}); please report it`,
     );
   }
+  const cwd = options.cwd ?? process.cwd();
   // Render everything before the first write, so an exception leaves no partial set behind.
-  const junit = renderJunit(report, { cwd: options.cwd ?? process.cwd(), gateLines: await gateLinesOf(report) });
-  const markdown = renderMarkdown(report, { variant: 'summary' });
-  const html = renderHtml(report);
-
-  await mkdir(options.dir, { recursive: true });
-  const paths: WrittenReports = {
-    json: join(options.dir, 'report.json'),
-    junit: join(options.dir, 'junit.xml'),
-    markdown: join(options.dir, 'summary.md'),
-  };
-  await writeFileAtomic(paths.json, json);
-  await writeFileAtomic(paths.junit, junit);
-  await writeFileAtomic(paths.markdown, markdown);
-  await writeFileAtomic(join(options.dir, 'report.html'), html);
-  if (options.latestLink !== undefined) await replaceSymlink(options.latestLink, options.dir);
-  return paths;
+  const files = [
+    ['report.json', json],
+    ['junit.xml', renderJunit(report, { cwd, gateLines: await gateLinesOf(report) })],
+    ['summary.md', renderMarkdown(report, { variant: 'summary' })],
+    ['comment.md', renderMarkdown(report, { variant: 'comment' })],
+    ['report.html', renderHtml(report)],
+  ] as const;
+  const elsewhere = options.elsewhere ?? 'pass --out a folder elsewhere';
+  try {
+    await makeDirs(join(options.dir, '..'));
+    await writeFileSet(options.dir, files, cwd);
+    if (options.latestLink !== undefined) await replaceSymlink(options.latestLink, options.dir);
+  } catch (err) {
+    throw writeFailure(err, options.dir, 'the reports', elsewhere);
+  }
+  return { json: join(options.dir, 'report.json'), junit: join(options.dir, 'junit.xml'), markdown: join(options.dir, 'summary.md') };
 }

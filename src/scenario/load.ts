@@ -66,7 +66,7 @@ export function scenarioFromText(file: string, absFile: string, text: string, op
     const message = `a scenario file must be a mapping of keys (name:, workload:, ...), not ${describeValue(raw)}`;
     return { ...none, problems: [{ file, ...positions.of([], 'value'), message }] };
   }
-  const rules = runRules(raw, { folder: dirname(absFile), ...options });
+  const rules = runRules(raw, { folder: dirname(absFile), ...options, file: options.file ?? absFile });
   const findings = [...findingsFromAjv(schemaErrorsOf(raw)), ...rules.findings];
   const problems = problemsOf(file, findings, positions);
   const nameOk = typeof raw.name === 'string' && NAME.test(raw.name);

@@ -15,7 +15,7 @@ describe('writeReports', () => {
     expect(validateReport(JSON.parse(await readFile(paths.json, 'utf8'))).ok).toBe(true);
     expect(xmllintSchema(await readFile(paths.junit, 'utf8'), extendedJenkinsXsd()).status).toBe(0);
     expect(await readFile(paths.markdown, 'utf8')).toMatch(/^## ⚠️ kdelta/);
-    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
+    expect((await readdir(dir)).sort()).toEqual(['comment.md', 'junit.xml', 'report.html', 'report.json', 'summary.md']);
   });
 
   test('points the latest link at the newest run with a relative symlink, replacing the old one', async () => {

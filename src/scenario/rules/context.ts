@@ -34,6 +34,8 @@ export interface RuleOptions {
   arch: string;
   /** The scenario file's folder, which relative paths in it (window probe binaries) start from. */
   folder?: string;
+  /** The scenario file's absolute path, for rules about paths relative to it; such rules are skipped without it. */
+  file?: string;
 }
 
 /**

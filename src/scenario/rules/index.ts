@@ -3,6 +3,7 @@ import { requiredCollectorsOn, syscallNames } from './collect.js';
 import { RuleContext, type ParsedValues, type Rule, type RuleOptions } from './context.js';
 import { durations } from './durations.js';
 import { roundsOrder } from './rounds.js';
+import { cwdInsideRepository } from './paths.js';
 import { gatePatterns, limits, tolerances } from './gate.js';
 import { windowProbes } from './window.js';
 import { commandOnlyKeys, metricRegexes, serviceReady, uniqueWorkloadMetrics } from './workload.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   gatePatterns,
   limits,
   roundsOrder,
+  cwdInsideRepository,
 ];
 
 export function runRules(raw: Record<string, unknown>, options: RuleOptions): { findings: Finding[]; values: ParsedValues } {
