@@ -49,9 +49,9 @@ function foldScenario(s: ScenarioReport): StoredScenario {
     return { ...rest, histogram: m.histogram && foldHistogram(m.histogram), baseline: m.baseline && {} };
   });
   // Key order as before, with baselineSamples just ahead of the metrics that refer to it.
-  const { metrics: _m, limits, irqTable, cpuSeries, timeline, ...head } = s;
+  const { metrics: _m, limits, irqTable, cpuSeries, timeline, syscallEvents, ...head } = s;
   void _m;
-  return { ...head, baselineSamples, metrics, limits, irqTable, ...(cpuSeries && { cpuSeries }), ...(timeline && { timeline }) } as StoredScenario;
+  return { ...head, baselineSamples, metrics, limits, irqTable, ...(cpuSeries && { cpuSeries }), ...(timeline && { timeline }), ...(syscallEvents && { syscallEvents }) } as StoredScenario;
 }
 
 function unfoldScenario(s: StoredScenario): ScenarioReport {

@@ -1,4 +1,5 @@
 import type { IrqTable } from '../collect/proc/irq-table.js';
+import { syscallEventsMarkdown } from './markdown-events.js';
 import type { Histogram } from '../metrics/types.js';
 import { formatCount, formatFraction, formatValue } from './format.js';
 import { countByStatus, environmentErrorOf, severityRank, type GatedItem, type ItemStatus } from './items.js';
@@ -212,6 +213,7 @@ export function scenarioDetails(s: ScenarioReport, items: readonly GatedItem[], 
     ...failureMarkdown(s),
     ...(s.irqTable ? ['**Interrupts per NUMA node** (summed over the counted repetitions)', '', ...irqTableMarkdown(s.irqTable)] : []),
     ...histogramSections(s),
+    ...syscallEventsMarkdown(s),
     ...collectorsMarkdown(s),
     ...lostMarkdown(s),
     '</details>',

@@ -10,6 +10,7 @@ export const DURATION_FIELDS = {
   procInterval: ['collect', 'proc', 'interval'],
   serviceTimeout: ['workload', 'service', 'timeout'],
   serviceDelay: ['workload', 'service', 'ready', 'delay'],
+  slowCallOver: ['collect', 'ebpf', 'syscalls', 'events', 'over'],
 } as const;
 
 export type DurationField = keyof typeof DURATION_FIELDS;
