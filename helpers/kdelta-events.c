@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -233,6 +234,10 @@ int main(int argc, char **argv) {
   if (err) { fprintf(stderr, "kdelta-events: cannot load or attach the BPF programs (tp_btf): %s\n", strerror(-err)); return 1; }
   struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
   if (!rb) { fprintf(stderr, "kdelta-events: cannot open the ring buffer: %s\n", strerror(errno)); return 1; }
+  /* Woken ahead of ordinary tasks when an event comes: the process's maps must be read before it
+     exits, and on a loaded machine an ordinary wake-up can come too late. Best effort. */
+  struct sched_param sp = {.sched_priority = 1};
+  if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) fprintf(stderr, "kdelta-events: no SCHED_FIFO (%s): late events may lose their maps\n", strerror(errno));
   uint64_t attached = now_ns();
   printf("{\"ready\":true,\"attach_ns\":%llu,\"ready_ns\":%llu}\n", (unsigned long long)(attached - start), (unsigned long long)(now_ns() - start));
   fflush(stdout);

@@ -39,3 +39,11 @@ describe('collect.ebpf.syscalls.events', () => {
     expect(problems('{ max: 1.5 }')).toEqual(['7:22: collect.ebpf.syscalls.events.max must be a whole number, not 1.5']);
   });
 });
+
+describe('collect.require: [events]', () => {
+  test('needs collect.ebpf.syscalls.events', () => {
+    const r = scenarioFromText('s.yaml', '/s/s.yaml', `${HEAD}collect:\n  require: [events]\n`);
+    expect(r.problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual(['5:13: collect.require lists events but collect.ebpf.syscalls.events is not set']);
+    expect(load('{}\n  require: [events]').problems).toEqual([]);
+  });
+});
