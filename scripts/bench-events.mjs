@@ -3,7 +3,8 @@
 // a null-syscall loop (raw getppid from kdelta-load, pinned with taskset to BENCH_CPU) with no
 // capture, and with collect.ebpf.syscalls.events on at a threshold no call reaches (1 s), so
 // what is measured is the cost every fast call pays: the enter program, the exit program's
-// storage lookup and compare. The conditions take turns in rounds; medians are reported, with
+// storage lookup and compare. For scale, the main capture timing every syscall is a third
+// condition. The conditions take turns in rounds; medians are reported, with
 // the load average, because on a shared machine the spread is the other users.
 //
 // Options (env): BENCH_CPU (1), BENCH_CALLS (1000000), BENCH_RUNS (9).
@@ -37,6 +38,7 @@ function metricOf(stdout, name) {
 
 async function main() {
   const { createEventsSession } = await import(join(dist, 'collect', 'bpf', 'events-session.js'));
+  const { createBpfSession } = await import(join(dist, 'collect', 'bpf', 'session.js'));
   const { probeMachine } = await import(join(dist, 'environment', 'probe.js'));
   const { createCgroup, removeCgroup } = await import(join(dist, 'kernel', 'cgroup.js'));
   const cpu = Number(process.env.BENCH_CPU ?? 1);
@@ -66,14 +68,29 @@ async function main() {
         await s.stop();
       }
     },
+    main: async (cg) => {
+      const rep = { index: 0, warmup: false, cgroup: cg };
+      const spec = { readyDelay: false, irq: false, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 } };
+      const s = createBpfSession(spec, facts, { calibrate: false });
+      try {
+        await s.start([rep]);
+        await s.beforeRepetition(rep);
+        const ns = metricOf((await loop(cg)).stdout, 'syscall_ns');
+        await s.afterRepetition(rep, { pid: null, threads: [] });
+        return ns;
+      } finally {
+        await s.stop();
+      }
+    },
   };
-  const out = { off: [], events: [] };
+  const out = { off: [], events: [], main: [] };
+  const orders = [['off', 'events', 'main'], ['events', 'main', 'off'], ['main', 'off', 'events']];
   const loadBefore = load();
   let n = 0;
   try {
     for (let r = 0; r < runs; r++) {
-      // Alternating first condition per round: neither always runs on a cache the other warmed.
-      for (const name of r % 2 ? ['events', 'off'] : ['off', 'events']) {
+      // The order rotates per round: no condition always runs on a cache another warmed.
+      for (const name of orders[r % orders.length]) {
         const cg = await createCgroup(join(parent, `c${n++}`));
         try {
           out[name].push(await conds[name](cg));
@@ -81,13 +98,14 @@ async function main() {
           await removeCgroup(cg.path);
         }
       }
-      log(`round ${r + 1}/${runs}: off ${fmt(out.off.at(-1))} ns, events ${fmt(out.events.at(-1))} ns`);
+      log(`round ${r + 1}/${runs}: off ${fmt(out.off.at(-1))} ns, events ${fmt(out.events.at(-1))} ns, main capture ${fmt(out.main.at(-1))} ns`);
     }
   } finally {
     await removeCgroup(parent).catch(() => {});
   }
   const off = median(out.off);
   const on = median(out.events);
+  const main = median(out.main);
   process.stdout.write(
     [
       `null syscall (getppid, taskset -c ${cpu}, ${calls} calls x ${runs} rounds), slow-call events over 1 s (never reached)`,
@@ -96,6 +114,7 @@ async function main() {
       '| --- | ---: | ---: | ---: |',
       `| off | ${fmt(off)} | ${fmt(Math.min(...out.off))}-${fmt(Math.max(...out.off))} | 1.00x |`,
       `| events on | ${fmt(on)} | ${fmt(Math.min(...out.events))}-${fmt(Math.max(...out.events))} | ${(on / off).toFixed(2)}x |`,
+      `| main capture, every syscall timed (for scale) | ${fmt(main)} | ${fmt(Math.min(...out.main))}-${fmt(Math.max(...out.main))} | ${(main / off).toFixed(2)}x |`,
       '',
       `added cost per call: ${fmt(on - off)} ns; load average before: ${loadBefore}, after: ${load()}`,
       '',
