@@ -17,6 +17,8 @@ const targets = [
   // Test program with known work per thread group and USDT window probes (needs sys/sdt.h:
   // Debian systemtap-sdt-dev); -fno-omit-frame-pointer so user stacks can be walked.
   { out: 'kdelta-groups', src: 'groups.c', flags: ['-pthread', '-fno-omit-frame-pointer'] },
+  // Test program for slow-call events: N slow calls from a named function among fast ones.
+  { out: 'kdelta-slowcall', src: 'slowcall.c', flags: ['-fno-omit-frame-pointer'] },
 ];
 
 function findCompiler() {
@@ -106,5 +108,42 @@ function buildBpf() {
   }
 }
 
+/**
+ * The slow-call capture (collect.ebpf.syscalls.events): bpf/events.bpf.c and its loader
+ * helpers/kdelta-events.c, built the same way as kdelta-bpf into helpers/bin/kdelta-events.
+ */
+function buildEvents() {
+  const btf = '/sys/kernel/btf/vmlinux';
+  const sources = [join(root, 'bpf', 'events.bpf.c'), join(root, 'helpers', 'kdelta-events.c'), join(root, 'helpers', 'kdelta-events.h')];
+  const out = join(binDir, 'kdelta-events');
+  const hash = createHash('sha256');
+  for (const f of sources) hash.update(readFileSync(f));
+  if (existsSync(btf)) hash.update(readFileSync(btf));
+  const digest = hash.digest('hex');
+  const stamp = join(binDir, 'kdelta-events.hash');
+  if (existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
+    process.stderr.write('build-helpers: helpers/bin/kdelta-events is up to date\n');
+    return;
+  }
+  const missing = ['clang', 'bpftool'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
+  if (missing.length > 0 || !existsSync(btf) || !existsSync('/usr/include/bpf/libbpf.h')) {
+    process.stderr.write('build-helpers: skipped helpers/bin/kdelta-events (clang, bpftool, kernel BTF or libbpf-dev missing): slow-call events cannot run here\n');
+    return;
+  }
+  const gen = join(binDir, 'events-gen');
+  mkdirSync(gen, { recursive: true });
+  const arch = { x64: 'x86', arm64: 'arm64' }[process.arch] ?? process.arch;
+  const ok =
+    run('bpftool', ['btf', 'dump', 'file', btf, 'format', 'c'], join(gen, 'vmlinux.h')) &&
+    run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', gen, '-c', sources[0], '-o', join(gen, 'events.bpf.o')]) &&
+    run('bpftool', ['gen', 'skeleton', join(gen, 'events.bpf.o'), 'name', 'kdevents'], join(gen, 'kdevents.skel.h')) &&
+    run('cc', ['-O2', '-Wall', '-I', gen, '-I', join(root, 'helpers'), '-o', out, sources[1], '-lbpf', '-lelf', '-lz']);
+  if (ok) {
+    writeFileSync(stamp, digest);
+    process.stderr.write('build-helpers: built helpers/bin/kdelta-events\n');
+  }
+}
+
 process.exitCode = build();
 if (process.exitCode === 0) buildBpf();
+if (process.exitCode === 0) buildEvents();

@@ -1,4 +1,5 @@
 import type { CollectorKind, CollectorName } from '../run/types.js';
+import { eventsCollector } from './bpf/events-kind.js';
 import { ebpfCollector } from './ebpf/kind.js';
 import { kernelCollector } from './kernel/kind.js';
 import { procCollector } from './proc/kind.js';
@@ -7,7 +8,7 @@ import { procCollector } from './proc/kind.js';
  * Every collector kdelta has, in the order they start: eBPF first, because whether it really
  * started decides who owns `sched.ready_delay.total`. A new capture is one more entry here.
  */
-export const COLLECTORS: readonly CollectorKind[] = [ebpfCollector, procCollector, kernelCollector];
+export const COLLECTORS: readonly CollectorKind[] = [ebpfCollector, procCollector, kernelCollector, eventsCollector];
 
 function patternRegex(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);

@@ -2,6 +2,7 @@ import { missingTracepoints } from '../collect/kernel/kernel-facts.js';
 import { captureBackend } from '../collect/bpf/choose.js';
 import { bpfAvailability } from '../collect/bpf/session.js';
 import { checkUprobes } from '../collect/bpf/uprobe-check.js';
+import { eventsAvailability } from '../collect/bpf/events-session.js';
 import { formatDoctor, runDoctor } from '../doctor/doctor.js';
 import { ensureTracefs, probeMachine } from '../environment/probe.js';
 import { EXIT } from '../errors.js';
@@ -23,7 +24,7 @@ export async function doctorCommand(o: DoctorOptions, io: Io): Promise<number> {
   }
   const libbpf = bpfAvailability(facts);
   const uprobe = libbpf.state === 'ready' ? await checkUprobes() : null;
-  const report = runDoctor(facts, { libbpf, backend: captureBackend(), uprobe }, facts.tracefs ? await missingTracepoints(facts.tracefs) : null);
+  const report = runDoctor(facts, { libbpf, backend: captureBackend(), uprobe }, facts.tracefs ? await missingTracepoints(facts.tracefs) : null, eventsAvailability(facts));
   io.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
   return EXIT.ok;
 }

@@ -144,6 +144,7 @@ function scenarioReport({ run, baseline }: RunAndBaseline, metrics: MetricReport
     irqTable: run.irqTable,
     ...(run.cpuSeries && { cpuSeries: run.cpuSeries }),
     ...(run.timeline && { timeline: run.timeline }),
+    ...(run.syscallEvents && { syscallEvents: run.syscallEvents }),
   };
   return run.failure
     ? { ...head, status: 'error', ...middle, failure: run.failure, ...tail }

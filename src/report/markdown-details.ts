@@ -1,4 +1,5 @@
 import type { IrqTable } from '../collect/proc/irq-table.js';
+import { syscallEventsMarkdown } from './markdown-events.js';
 import type { Histogram } from '../metrics/types.js';
 import { formatCount, formatFraction, formatValue } from './format.js';
 import { unavailableLines } from './markdown-collectors.js';
@@ -196,6 +197,7 @@ export function scenarioDetails(s: ScenarioReport, items: readonly GatedItem[], 
     ...failureMarkdown(s),
     ...(s.irqTable ? ['**Interrupts per NUMA node** (summed over the counted repetitions)', '', ...irqTableMarkdown(s.irqTable)] : []),
     ...histogramSections(s),
+    ...syscallEventsMarkdown(s),
     ...lostMarkdown(s),
     '</details>',
     '',

@@ -128,6 +128,7 @@ export async function runFromReport(s: ScenarioReport): Promise<{ run: ScenarioR
     irqTable: s.irqTable,
     ...(s.cpuSeries && { cpuSeries: s.cpuSeries }),
     ...(s.timeline && { timeline: s.timeline }),
+    ...(s.syscallEvents && { syscallEvents: s.syscallEvents }),
   };
   return { run, fromFile: scenario !== null };
 }

@@ -178,3 +178,49 @@ export const metricSchema = {
     verdict: { oneOf: [verdictSchema, { type: 'null' }] },
   },
 } as const;
+
+const slowCallSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['t', 'pid', 'tid', 'comm', 'syscall', 'nr', 'durationNs', 'ret', 'user', 'kernel'],
+  properties: {
+    t: { type: 'number', description: "ns from the repetition's start to the call's entry." },
+    pid: nonNegativeInteger,
+    tid: nonNegativeInteger,
+    comm: { type: 'string', description: "The thread's name (anyone's bytes)." },
+    syscall: { type: 'string' },
+    nr: nonNegativeInteger,
+    durationNs: { type: 'number', minimum: 0 },
+    ret: { type: 'number', description: "The call's return value (negative: -errno)." },
+    user: { ...stringList, description: 'User stack, innermost first: symbol+0xOFF (file), or the bare hex address.' },
+    kernel: { ...stringList, description: 'Kernel stack, innermost first: symbol+0xOFF, or the bare hex address.' },
+  },
+} as const;
+
+/** collect.ebpf.syscalls.events: each call over the threshold, per counted repetition. */
+export const syscallEventsSchema = {
+  type: 'object',
+  description: 'Slow system calls with their stacks, at most `max` per repetition; `dropped` counts the rest exactly.',
+  additionalProperties: false,
+  required: ['overNs', 'max', 'stacks', 'repetitions'],
+  properties: {
+    overNs: { type: 'number', minimum: 0 },
+    max: { type: 'integer', minimum: 1 },
+    stacks: { type: 'boolean' },
+    repetitions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['repetition', 'seen', 'dropped', 'lost', 'events'],
+        properties: {
+          repetition: { type: 'integer', minimum: 1 },
+          seen: nonNegativeInteger,
+          dropped: nonNegativeInteger,
+          lost: nonNegativeInteger,
+          events: { type: 'array', items: slowCallSchema },
+        },
+      },
+    },
+  },
+} as const;

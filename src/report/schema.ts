@@ -4,7 +4,7 @@ import { schemaValidator } from '../schema-validator.js';
 import { cpuSeriesSchema, timelineSchema } from './timeline-schema.js';
 import type { StoredReport } from './compact.js';
 import type { Report } from './types.js';
-import { availabilitySchema, metricSchema, nonNegativeInteger, numberOrNull, stringList, verdictSchema } from './schema-parts.js';
+import { availabilitySchema, metricSchema, nonNegativeInteger, numberOrNull, stringList, syscallEventsSchema, verdictSchema } from './schema-parts.js';
 
 /*
  * The JSON Schema of report.json, written out as schemas/report.schema.json by
@@ -67,7 +67,7 @@ const scenarioSchema = {
         additionalProperties: false,
         required: ['name', 'enabled', 'availability', 'notes'],
         properties: {
-          name: { enum: ['proc', 'ebpf', 'kernel'] },
+          name: { enum: ['proc', 'ebpf', 'kernel', 'events'] },
           enabled: { type: 'boolean' },
           availability: availabilitySchema,
           notes: stringList,
@@ -82,7 +82,7 @@ const scenarioSchema = {
         required: ['repetition', 'collector', 'what'],
         properties: {
           repetition: nonNegativeInteger,
-          collector: { enum: ['proc', 'ebpf', 'kernel'] },
+          collector: { enum: ['proc', 'ebpf', 'kernel', 'events'] },
           what: { type: 'string' },
         },
       },
@@ -151,6 +151,7 @@ const scenarioSchema = {
       additionalProperties: false,
       properties: { cpuSeries: cpuSeriesSchema, timeline: timelineSchema },
     },
+    syscallEvents: syscallEventsSchema,
     explanations: {
       type: 'array',
       description: 'For each regression or improvement, the other metrics that moved beyond their own noise (BH), never gating.',

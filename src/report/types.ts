@@ -2,6 +2,7 @@ import type { Availability } from '../collect/types.js';
 import type { IrqTable } from '../collect/proc/irq-table.js';
 import type { Tested } from '../compare/types.js';
 import type { ProcCpuSeries, SchedTimeline } from '../run/timeline.js';
+import type { SlowCallEvents } from '../run/syscall-events.js';
 import type { RunFailure } from '../run/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { Better, Histogram, Summary } from '../metrics/types.js';
@@ -55,7 +56,7 @@ export interface Report {
 export type ScenarioStatus = 'pass' | 'regression' | 'error';
 
 export interface CollectorReport {
-  name: 'proc' | 'ebpf' | 'kernel';
+  name: 'proc' | 'ebpf' | 'kernel' | 'events';
   enabled: boolean;
   availability: Availability;
   /** Which source filled which metrics, sampling, fallbacks. */
@@ -97,7 +98,7 @@ interface ScenarioFacts {
   isolation: { kind: 'cgroup'; path: string } | { kind: 'pid' | 'none'; reason: string };
   collectors: CollectorReport[];
   /** Per repetition, what was lost: such repetitions are marked, not silently averaged in. */
-  lost: Array<{ repetition: number; collector: 'proc' | 'ebpf' | 'kernel'; what: string }>;
+  lost: Array<{ repetition: number; collector: 'proc' | 'ebpf' | 'kernel' | 'events'; what: string }>;
   baseline: {
     path: string;
     machine: string;
@@ -115,6 +116,8 @@ interface ScenarioFacts {
   timeline?: SchedTimeline[];
   /** In a `kdelta ab` report, the base side's series (cpuSeries and timeline above are the head side's). */
   baseSide?: { cpuSeries?: ProcCpuSeries[]; timeline?: SchedTimeline[] };
+  /** Slow system calls per counted repetition, with stacks (`collect.ebpf.syscalls.events`). */
+  syscallEvents?: SlowCallEvents;
   /** The kernel's explanation of each regression or improvement (never gating). */
   explanations?: ExplanationReport[];
 }

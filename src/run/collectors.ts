@@ -8,7 +8,7 @@ import type { Availability, CollectorKind, CollectorSession, CollectorStatus, Re
 /** The collectors a scenario asks for and whether each can run here. Pure over the machine facts. */
 export function plannedCollectors(scenario: Scenario, facts: MachineFacts, kinds: readonly CollectorKind[]): Array<{ name: CollectorName; enabled: boolean; availability: Availability }> {
   // The report lists /proc first whatever order the collectors start in.
-  const order: CollectorName[] = ['proc', 'ebpf', 'kernel'];
+  const order: CollectorName[] = ['proc', 'ebpf', 'kernel', 'events'];
   return [...kinds]
     // An opt-in collector the scenario does not mention is not part of its run at all.
     .filter((k) => scenario.collect[k.name] !== undefined)

@@ -7,6 +7,7 @@ import { ScenarioCollectors } from './collectors.js';
 import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
+import type { SlowCallRepetition } from './syscall-events.js';
 import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
 
 export { checkRequiredCollectors, lostRequiredCollector, plannedCollectors } from './collectors.js';
@@ -32,10 +33,11 @@ interface Gathered {
   irqTable: IrqTable | null;
   cpuSeries: ProcCpuSeries[];
   timeline: SchedTimeline[];
+  syscallEvents: SlowCallRepetition[];
 }
 
 function emptyGathered(): Gathered {
-  return { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] };
+  return { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [], syscallEvents: [] };
 }
 
 function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): RunFailure {
@@ -55,6 +57,8 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
     if (series) g.cpuSeries.push({ repetition: counted, ...series });
     const timeline = capture.tables?.timeline;
     if (timeline) g.timeline.push({ repetition: counted, ...timeline });
+    const events = capture.tables?.syscallEvents;
+    if (events) g.syscallEvents.push({ repetition: counted, ...events });
   }
   for (const dead of collectors.dead()) {
     g.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
@@ -140,7 +144,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     await collectors.stop();
     await cgroups.remove((message) => progress.warn(message));
   }
-  const { captures, lost, failure, irqTable, cpuSeries, timeline } = gathered;
+  const { captures, lost, failure, irqTable, cpuSeries, timeline, syscallEvents } = gathered;
   progress.scenarioEnd(scenario.name, failure ? `failed: ${failure.message}` : `${captures.length} repetitions measured`);
   return {
     scenario,
@@ -154,5 +158,6 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     irqTable,
     ...(cpuSeries.length > 0 && { cpuSeries }),
     ...(timeline.length > 0 && { timeline }),
+    ...(scenario.collect.events && { syscallEvents: { ...scenario.collect.events, repetitions: syscallEvents } }),
   };
 }

@@ -3,6 +3,7 @@ import type { MachineFacts } from '../environment/types.js';
 import type { Metric, MetricPoint } from '../metrics/types.js';
 import type { CollectorName, CollectSpec, Scenario, WorkloadSpec } from '../scenario/types.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
+import type { SlowCallEvents, SlowCallRepetition } from './syscall-events.js';
 
 // The runner's contracts with what it drives. They live here, at the runner, so collectors
 // and workloads (the stages below it) implement them and the runner never imports them: the
@@ -49,7 +50,7 @@ export interface RepetitionCapture {
   /** Optional time series (the /proc sampler's snapshots) for plots: seconds since start -> values. */
   series?: Array<{ t: number; values: Record<string, number> }>;
   /** Collector-specific tables for the report; `irq` is the irqstat view the runner sums. */
-  tables?: { irq?: IrqTable; cpuSeries?: Omit<ProcCpuSeries, 'repetition'>; timeline?: Omit<SchedTimeline, 'repetition'> } & Record<string, unknown>;
+  tables?: { irq?: IrqTable; cpuSeries?: Omit<ProcCpuSeries, 'repetition'>; timeline?: Omit<SchedTimeline, 'repetition'>; syscallEvents?: Omit<SlowCallRepetition, 'repetition'> } & Record<string, unknown>;
 }
 
 /** The workload's tasks in one repetition, as far as the runner could see them. */
@@ -221,4 +222,6 @@ export interface ScenarioRun {
   cpuSeries?: ProcCpuSeries[];
   /** Per counted repetition, where the thread groups ran over time (eBPF). */
   timeline?: SchedTimeline[];
+  /** Slow system calls per counted repetition (`collect.ebpf.syscalls.events`). */
+  syscallEvents?: SlowCallEvents;
 }

@@ -32,6 +32,10 @@ export const BOUNDS = {
   regexInstructions: 200,
   /** collect.ebpf.syscalls include and exclude lists: more than any architecture has. */
   syscallNames: 1_000,
+  /** collect.ebpf.syscalls.events: each event is about 600 bytes in the loader's ring buffer and a table row in the summary. */
+  slowCallEventsMax: 1_000,
+  /** A lower threshold turns ordinary calls into events: the ring buffer, not the workload, would be measured. */
+  slowCallOverMinMs: 0.01,
   /** gate.metrics entries, gate.limits items and workload.env variables. */
   gateMetrics: 1_000,
   limits: 1_000,

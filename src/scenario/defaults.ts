@@ -4,6 +4,8 @@ export const SCENARIO_DEFAULTS = {
   warmup: 1,
   procIntervalMs: 250,
   syscallSample: 1,
+  slowCallOverMs: 1,
+  slowCallMax: 50,
   timeoutMs: 600_000,
   serviceTimeoutMs: 30_000,
   alpha: 0.05,

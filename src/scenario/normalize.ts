@@ -5,7 +5,7 @@ import { parseProbe } from './probes.js';
 import { parseTcpAddress } from './regex.js';
 import type { ParsedValues } from './rules/index.js';
 import type { ScenarioFile } from './schema.js';
-import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, KernelParts, RoleRule, Scenario, ServiceReady, ServiceSpec, WindowProbe, WindowSpec, WorkloadSpec } from './types.js';
+import type { CollectSpec, EbpfSpec, EbpfSyscallSpec, GateMetricSpec, GateSpec, KernelParts, RoleRule, Scenario, ServiceReady, ServiceSpec, SlowCallSpec, WindowProbe, WindowSpec, WorkloadSpec } from './types.js';
 
 type ServiceFile = NonNullable<ScenarioFile['workload']['service']>;
 
@@ -110,6 +110,12 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues, fold
     const parts = { net: e.net ?? false, block: e.block ?? false, faults: e.faults ?? false, runqueue: e.runqueue ?? false, smpCalls: e.smp_calls ?? false };
     if (Object.values(parts).some(Boolean)) kernel = parts;
   }
+  const ev = typeof ebpf === 'object' && typeof ebpf.syscalls === 'object' ? ebpf.syscalls.events : undefined;
+  const events: SlowCallSpec | undefined = ev && {
+    overNs: Math.round((values.durationsMs.slowCallOver ?? SCENARIO_DEFAULTS.slowCallOverMs) * 1e6),
+    max: ev.max ?? SCENARIO_DEFAULTS.slowCallMax,
+    stacks: ev.stacks ?? true,
+  };
   const p = typeof c?.proc === 'object' ? c.proc : {};
   return {
     ...(roles.length > 0 ? { roles } : {}),
@@ -117,6 +123,7 @@ function normalizeCollect(c: ScenarioFile['collect'], values: ParsedValues, fold
     proc: c?.proc === false ? false : { intervalMs: values.durationsMs.procInterval ?? SCENARIO_DEFAULTS.procIntervalMs, ...(p.net === true && { net: true }), ...(p.memory === true && { memory: true }) },
     ebpf: ebpfSpec,
     ...(kernel && { kernel }),
+    ...(events && { events }),
     require: [...(c?.require ?? [])],
   };
 }

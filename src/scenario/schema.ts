@@ -136,6 +136,16 @@ const syscalls = {
         exclude: { type: 'array', items: { type: 'string', pattern: SYSCALL_NAME_PATTERN }, maxItems: BOUNDS.syscallNames },
         exclude_blocking: { type: 'boolean', description: 'Leave poll, futex, epoll_wait, nanosleep, ... out of totals.' },
         sample: { type: 'integer', minimum: 1, description: 'Time one call in N. Default 1.' },
+        events: {
+          type: 'object',
+          description: 'Each call slower than `over` as an event with its thread, duration and stacks (report.json, summary.md); at most `max` per repetition, the rest counted as dropped.',
+          properties: {
+            over: { ...duration, description: `The threshold, at least ${BOUNDS.slowCallOverMinMs * 1000}us. Default 1ms.` },
+            max: { type: 'integer', minimum: 1, maximum: BOUNDS.slowCallEventsMax, description: 'Events kept per repetition. Default 50.' },
+            stacks: { type: 'boolean', description: 'User and kernel stacks, symbolized. Default true.' },
+          },
+          additionalProperties: false,
+        },
       },
       additionalProperties: false,
     },
@@ -210,7 +220,7 @@ const collect = {
     },
     require: {
       type: 'array',
-      items: { enum: ['proc', 'ebpf', 'kernel'] },
+      items: { enum: ['proc', 'ebpf', 'kernel', 'events'] },
       uniqueItems: true,
       description: 'Collectors that must run here, else the run exits 3.',
     },

@@ -134,7 +134,7 @@ export interface KernelParts {
   smpCalls: boolean;
 }
 
-export type CollectorName = 'proc' | 'ebpf' | 'kernel';
+export type CollectorName = 'proc' | 'ebpf' | 'kernel' | 'events';
 
 export interface CollectSpec {
   /** `net` / `memory`: the opt-in /proc parts (softnet, snmp, device counters; vmstat). */
@@ -143,8 +143,17 @@ export interface CollectSpec {
   roles?: readonly RoleRule[];
   /** The kernel collector's parts; absent or false when none is switched on. */
   kernel?: KernelParts | false;
+  /** `collect.ebpf.syscalls.events`: slow calls as events; absent when not asked for. */
+  events?: SlowCallSpec | false;
   /** Collectors that must run here; when one cannot, the run exits 3. */
   require: CollectorName[];
+}
+
+/** `collect.ebpf.syscalls.events`: every call slower than `overNs`, at most `max` per repetition. */
+export interface SlowCallSpec {
+  overNs: number;
+  max: number;
+  stacks: boolean;
 }
 
 export type Comparison = '<' | '<=' | '>' | '>=';

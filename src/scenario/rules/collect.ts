@@ -13,6 +13,9 @@ export const requiredCollectorsOn: Rule = {
       if ((name === 'proc' || name === 'ebpf') && collect[name] === false) {
         ctx.report(['collect', 'require', String(i)], 'value', `collect.require lists ${name} but collect.${name} is false`);
       }
+      if (name === 'events' && ctx.record(['collect', 'ebpf', 'syscalls', 'events']) === undefined) {
+        ctx.report(['collect', 'require', String(i)], 'value', 'collect.require lists events but collect.ebpf.syscalls.events is not set');
+      }
     });
   },
 };

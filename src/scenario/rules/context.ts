@@ -11,6 +11,7 @@ export const DURATION_FIELDS = {
   serviceTimeout: ['workload', 'service', 'timeout'],
   serviceDelay: ['workload', 'service', 'ready', 'delay'],
   windowMin: ['collect', 'ebpf', 'window', 'min'],
+  slowCallOver: ['collect', 'ebpf', 'syscalls', 'events', 'over'],
 } as const;
 
 export type DurationField = keyof typeof DURATION_FIELDS;

@@ -3,7 +3,7 @@ import { pathName } from '../problem.js';
 import { parseDurationMs } from '../units.js';
 import { DURATION_FIELDS, type DurationField, type Rule } from './context.js';
 
-const MINIMUM_MS: Partial<Record<DurationField, number>> = { procInterval: BOUNDS.procIntervalMinMs };
+const MINIMUM_MS: Partial<Record<DurationField, number>> = { procInterval: BOUNDS.procIntervalMinMs, slowCallOver: BOUNDS.slowCallOverMinMs };
 
 /**
  * Every duration is parsed here, once, and kept for normalizing. Each is waited on by a Node

@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { syscallEventsMarkdown } from '../../src/report/markdown-events.js';
+import type { SlowCall } from '../../src/run/syscall-events.js';
+import type { ScenarioReport } from '../../src/report/types.js';
+
+const call = (over: Partial<SlowCall>): SlowCall => ({
+  t: 1_500_000,
+  pid: 10,
+  tid: 11,
+  comm: 'worker',
+  syscall: 'nanosleep',
+  nr: 35,
+  durationNs: 5_100_000,
+  ret: 0,
+  user: ['kdelta_slow_call+0x1c (prog)'],
+  kernel: ['syscall_exit_work+0xbc'],
+  ...over,
+});
+
+const scenario = (events: SlowCall[][], dropped = 0): ScenarioReport =>
+  ({
+    syscallEvents: { overNs: 1_000_000, max: 50, stacks: true, repetitions: events.map((e, i) => ({ repetition: i + 1, seen: e.length + dropped, dropped, lost: 0, events: e })) },
+  }) as unknown as ScenarioReport;
+
+describe('slowest system calls in summary.md', () => {
+  test('nothing for a scenario that did not ask for events', () => {
+    expect(syscallEventsMarkdown({} as ScenarioReport)).toEqual([]);
+  });
+
+  test('the threshold, the counts with the dropped ones, and the slowest call first', () => {
+    const md = syscallEventsMarkdown(scenario([[call({ durationNs: 2_000_000, syscall: 'read' }), call({})]], 3)).join('\n');
+    expect(md).toContain('**Slowest system calls** (over 1.00 ms; 5 seen in 1 repetition, 3 dropped past max 50 per repetition)');
+    const rows = md.split('\n').filter((l) => l.startsWith('| 1 '));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toBe('| 1 | 1.50 ms | worker (10/11) | nanosleep | 5.10 ms | kdelta\\_slow\\_call+0x1c (prog) | syscall\\_exit\\_work+0xbc |');
+  });
+
+  test('escapes thread names and symbols, which are anyone\'s bytes', () => {
+    const md = syscallEventsMarkdown(scenario([[call({ comm: 'a|b<script>@team', user: ['evil|name]( [x](http://e)', '`tick`'] })]])).join('\n');
+    const row = md.split('\n').find((l) => l.startsWith('| 1 '))!;
+    expect(row).toContain('a\\|b&lt;script&gt;@\u2060team');
+    expect(row).toContain('evil\\|name\\]( \\[x\\](http://e) ← \\`tick\\`');
+    expect(row.split(/(?<!\\)\|/u)).toHaveLength(9);
+  });
+
+  test('long stacks are cut in the cell, and more than ten calls point at report.json', () => {
+    const deep = call({ user: Array.from({ length: 20 }, (_, i) => `f${i}`) });
+    const md = syscallEventsMarkdown(scenario([Array.from({ length: 12 }, () => deep)])).join('\n');
+    expect(md).toContain('f7 ← … (12 more)');
+    expect(md).toContain('2 more in report.json.');
+  });
+
+  test('says so when no call passed the threshold', () => {
+    expect(syscallEventsMarkdown(scenario([[]]))).toContain('No call was slower than the threshold.');
+  });
+});
