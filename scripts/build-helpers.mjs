@@ -17,6 +17,8 @@ const targets = [
   // Test program with known work per thread group and USDT window probes (needs sys/sdt.h:
   // Debian systemtap-sdt-dev); -fno-omit-frame-pointer so user stacks can be walked.
   { out: 'kdelta-groups', src: 'groups.c', flags: ['-pthread', '-fno-omit-frame-pointer'] },
+  // Task exit notifications (taskstats over generic netlink) for the /proc fallback's ready delay.
+  { out: 'kdelta-taskstats', src: 'taskstats.c', flags: [] },
 ];
 
 function findCompiler() {

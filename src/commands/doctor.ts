@@ -1,4 +1,4 @@
-import { missingTracepoints } from '../collect/kernel/kernel-facts.js';
+import { memoryControllerHere, missingTracepoints } from '../collect/kernel/kernel-facts.js';
 import { captureBackend } from '../collect/bpf/choose.js';
 import { bpfAvailability } from '../collect/bpf/session.js';
 import { formatDoctor, runDoctor } from '../doctor/doctor.js';
@@ -20,7 +20,7 @@ export async function doctorCommand(o: DoctorOptions, io: Io): Promise<number> {
     if (fixed.error) io.stderr.write(`kdelta: could not mount tracefs: ${fixed.error}\n`);
     if (fixed.mounted) facts = await probeMachine();
   }
-  const report = runDoctor(facts, { libbpf: bpfAvailability(facts), backend: captureBackend() }, facts.tracefs ? await missingTracepoints(facts.tracefs) : null);
+  const report = runDoctor(facts, { libbpf: bpfAvailability(facts), backend: captureBackend() }, facts.tracefs ? await missingTracepoints(facts.tracefs) : null, await memoryControllerHere(facts.cgroup2));
   io.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
   return EXIT.ok;
 }

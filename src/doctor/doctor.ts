@@ -1,7 +1,8 @@
 import { styleText } from 'node:util';
 import { formatCpuList } from '../kernel/cpulist.js';
 import { EBPF_METRICS } from '../collect/ebpf/availability.js';
-import { kernelPartChecks, type MissingTracepoints } from './kernel-parts.js';
+import { kernelPartChecks, memoryControllerCheck, type MissingTracepoints } from './kernel-parts.js';
+import type { MemoryController } from '../kernel/cgroup-memory.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -254,11 +255,11 @@ function cpuChecks(facts: MachineFacts): DoctorCheck[] {
 }
 
 /** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
-export function runDoctor(facts: MachineFacts, probe?: CaptureProbe, tracepoints: MissingTracepoints | null = null): DoctorReport {
+export function runDoctor(facts: MachineFacts, probe?: CaptureProbe, tracepoints: MissingTracepoints | null = null, memory: MemoryController | null = null): DoctorReport {
   const choice = probe ? chooseCapture(facts, probe) : undefined;
   const capture = captureChecks(facts).map((c) => (c.id === 'privileges' ? c : onlyFallback(c, choice)));
   if (probe && choice) capture.push(libbpfCheck(facts, probe, choice));
-  const checks: DoctorCheck[] = [...capture, ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...cpuChecks(facts)];
+  const checks: DoctorCheck[] = [...capture, ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...memoryControllerCheck(memory), ...cpuChecks(facts)];
   const cpus = facts.onlineCpus.length;
   const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];
   const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;

@@ -86,6 +86,11 @@ export class TaskTracker {
     }
   }
 
+  /** Whether a poll has seen this thread in the repetition cgroup. */
+  has(tid: number): boolean {
+    return this.tasks.has(tid);
+  }
+
   totals(): TaskTotals {
     let sum = { ...this.retired };
     for (const t of this.tasks.values()) sum = add(sum, add(t.last, t.base, -1));
