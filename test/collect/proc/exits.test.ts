@@ -23,6 +23,19 @@ describe('taskstats exits for the /proc fallback', () => {
     expect([n, t.totals().runDelayNs, t.totals().threadsSeen]).toEqual([3, 1250, 3]);
   });
 
+  it('leaves out a stranger that got a workload pid again after the workload task exited, and its children', () => {
+    // 20 (the workload's, polled) exits, then a stranger is given 20 and forks 21, which exits first.
+    const exits = [exit(20, 10, 5), exit(21, 20, 7), exit(20, 3, 9)];
+    expect(workloadExits(exits, (tid) => tid === 10 || tid === 20).map((x) => [x.tid, x.runDelayNs])).toEqual([[20, 5]]);
+  });
+
+  it('takes an exit whose run time is behind the last poll as the same thread, not a new one', () => {
+    const t = new TaskTracker();
+    t.observe([{ tid: 10, schedstat: { runNs: 5000, runDelayNs: 100, timeslices: 3 }, status: null }], false);
+    observeExits(t, [{ ...exit(10, 1, 400), runNs: 4000 }], null);
+    expect([t.totals().runDelayNs, t.totals().runNs]).toEqual([400, 5000]);
+  });
+
   it('seeds with the workload main pid when no poll saw it', () => {
     const t = new TaskTracker();
     expect([observeExits(t, [exit(11, 10, 700), exit(10, 1, 50)], 10), t.totals().runDelayNs]).toEqual([2, 750]);
