@@ -237,7 +237,7 @@ function threadMetrics(input: ProcRepetitionInput, { metrics, lost, notes }: Out
     metrics.push(count(delayName, total, { unit: 'ns', source: 'schedstat' }));
     notes.push(`${delayName} from schedstat run_delay as reported by the workload's ${input.reported.length} threads just before they exited (exact)`);
   } else if (polled && polled.withSchedstat > 0) {
-    metrics.push(count(delayName, polled.runDelayNs, { unit: 'ns', source: input.withExits ? 'schedstat+taskstats' : 'schedstat' }));
+    metrics.push(count(delayName, polled.runDelayNs, { unit: 'ns', source: 'schedstat' }));
     if (input.withExits) notes.push(`${delayName} from schedstat run_delay of the threads polled in the repetition cgroup and of the workload's tasks at their exit (taskstats)`);
     else notes.push(
       `${delayName} from schedstat run_delay of the threads polled in the repetition cgroup (approximate: ` +
