@@ -19,6 +19,8 @@ const targets = [
   { out: 'kdelta-groups', src: 'groups.c', flags: ['-pthread', '-fno-omit-frame-pointer'] },
   // Test program for slow-call events: N slow calls from a named function among fast ones.
   { out: 'kdelta-slowcall', src: 'slowcall.c', flags: ['-fno-omit-frame-pointer'] },
+  // Task exit notifications (taskstats over generic netlink) for the /proc fallback's ready delay.
+  { out: 'kdelta-taskstats', src: 'taskstats.c', flags: [] },
 ];
 
 function findCompiler() {

@@ -1,4 +1,4 @@
-import { missingTracepoints } from '../collect/kernel/kernel-facts.js';
+import { memoryControllerHere, missingTracepoints } from '../collect/kernel/kernel-facts.js';
 import { captureBackend } from '../collect/bpf/choose.js';
 import { bpfAvailability } from '../collect/bpf/session.js';
 import { checkUprobes } from '../collect/bpf/uprobe-check.js';
@@ -24,7 +24,8 @@ export async function doctorCommand(o: DoctorOptions, io: Io): Promise<number> {
   }
   const libbpf = bpfAvailability(facts);
   const uprobe = libbpf.state === 'ready' ? await checkUprobes() : null;
-  const report = runDoctor(facts, { libbpf, backend: captureBackend(), uprobe }, facts.tracefs ? await missingTracepoints(facts.tracefs) : null, eventsAvailability(facts));
+  const tracepoints = facts.tracefs ? await missingTracepoints(facts.tracefs) : null;
+  const report = runDoctor(facts, { libbpf, backend: captureBackend(), uprobe }, tracepoints, { events: eventsAvailability(facts), memory: await memoryControllerHere(facts.cgroup2) });
   io.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report, { color: useColor(io) && !o.json }));
   return EXIT.ok;
 }

@@ -2,8 +2,9 @@ import { styleText } from 'node:util';
 import { formatCpuList } from '../kernel/cpulist.js';
 import { EBPF_METRICS } from '../collect/ebpf/availability.js';
 import { eventsCheck } from './events-check.js';
-import { kernelPartChecks, type MissingTracepoints } from './kernel-parts.js';
+import { kernelPartChecks, memoryControllerCheck, type MissingTracepoints } from './kernel-parts.js';
 import { uprobeCheck } from './uprobes.js';
+import type { MemoryController } from '../kernel/cgroup-memory.js';
 import { procDegradations } from '../collect/proc/availability.js';
 import { TRACEFS_PATH } from '../kernel/tracefs.js';
 import type { MachineFacts } from '../environment/types.js';
@@ -258,12 +259,25 @@ function cpuChecks(facts: MachineFacts): DoctorCheck[] {
 }
 
 /** Every check, in the order a reader fixes them: privileges and tools first, tuning last. Pure. */
-export function runDoctor(facts: MachineFacts, probe?: CaptureProbe, tracepoints: MissingTracepoints | null = null, events?: Availability): DoctorReport {
+/** What doctor reads of the machine beyond its facts, each only where the caller could find it out. */
+export interface DoctorExtras {
+  events?: Availability;
+  memory?: MemoryController | null;
+}
+
+export function runDoctor(facts: MachineFacts, probe?: CaptureProbe, tracepoints: MissingTracepoints | null = null, extras: DoctorExtras = {}): DoctorReport {
   const choice = probe ? chooseCapture(facts, probe) : undefined;
   const capture = captureChecks(facts).map((c) => (c.id === 'privileges' ? c : onlyFallback(c, choice)));
   if (probe && choice) capture.push(libbpfCheck(facts, probe, choice));
   if (probe?.uprobe !== undefined) capture.push(uprobeCheck(probe.uprobe));
-  const checks: DoctorCheck[] = [...capture, ...kernelChecks(facts), ...kernelPartChecks(facts, tracepoints), ...eventsCheck(events), ...cpuChecks(facts)];
+  const checks: DoctorCheck[] = [
+    ...capture,
+    ...kernelChecks(facts),
+    ...kernelPartChecks(facts, tracepoints),
+    ...memoryControllerCheck(extras.memory ?? null),
+    ...eventsCheck(extras.events),
+    ...cpuChecks(facts),
+  ];
   const cpus = facts.onlineCpus.length;
   const disabled = [...new Set(checks.filter((c) => c.status === 'missing').flatMap((c) => c.disables))];
   const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;

@@ -1,5 +1,6 @@
 import { KERNEL_PARTS, kernelAvailability } from '../collect/kernel/availability.js';
 import type { MachineFacts } from '../environment/types.js';
+import type { MemoryController } from '../kernel/cgroup-memory.js';
 
 type Part = keyof typeof KERNEL_PARTS;
 
@@ -33,4 +34,14 @@ export function kernelPartChecks(facts: MachineFacts, missing: MissingTracepoint
     const how = part === 'runqueue' ? 'profile:hz:99 on the cpu-clock software event' : 'tracepoints present';
     return { id, ok: true, status: 'ok', detail: `${key} can run (${how}; opt-in)`, disables: [] };
   });
+}
+
+/**
+ * Whether the repetition cgroups can have the memory controller (`mem.cgroup.*`, and the
+ * workload's own major faults); without it those fall back to machine-wide vmstat. Pure.
+ */
+export function memoryControllerCheck(mc: MemoryController | null): PartCheck[] {
+  if (mc === null) return [];
+  if (mc.state === 'on') return [{ id: 'cgroup.memory', ok: true, status: 'ok', detail: 'cgroup v2 offers the memory controller: kdelta enables +memory above the repetition cgroups', disables: [] }];
+  return [{ id: 'cgroup.memory', ok: false, status: 'warning', detail: `${mc.reason}: mem.cgroup.* are missing and mem.faults.major.count is machine-wide`, fix: mc.fix, disables: ['mem.cgroup.*'] }];
 }

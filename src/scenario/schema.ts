@@ -204,7 +204,7 @@ const collect = {
             block: { type: 'boolean', description: 'block request latency, bytes and queue depth per device and operation. Default false.' },
             faults: { type: 'boolean', description: "the workload's page faults (mem.faults.*). Default false." },
             runqueue: { type: 'boolean', description: 'run-queue length sampled per CPU at 99 Hz. Default false.' },
-            smp_calls: { type: 'boolean', description: 'cross-CPU function calls (irq.smp_call.count). Default false.' },
+            smp_calls: { type: 'boolean', description: 'cross-CPU function calls (kernel.smp_call.count). Default false.' },
             window,
           },
           additionalProperties: false,

@@ -162,8 +162,8 @@ describe('doctor and the libbpf capture', () => {
 
 describe('doctor on slow-call events', () => {
   test('says whether they can run: ok when ready, a warning that disables nothing when not', () => {
-    expect(runDoctor(VM, undefined, null, { state: 'ready', detail: 'libbpf' }).checks.find((c) => c.id === 'events')).toMatchObject({ ok: true, status: 'ok' });
-    const c = runDoctor(VM, undefined, null, { state: 'unavailable', reason: 'helpers/bin/kdelta-events is not built', fix: 'npm run build:helpers', disables: [] }).checks.find((x) => x.id === 'events');
+    expect(runDoctor(VM, undefined, null, { events: { state: 'ready', detail: 'libbpf' } }).checks.find((c) => c.id === 'events')).toMatchObject({ ok: true, status: 'ok' });
+    const c = runDoctor(VM, undefined, null, { events: { state: 'unavailable', reason: 'helpers/bin/kdelta-events is not built', fix: 'npm run build:helpers', disables: [] } }).checks.find((x) => x.id === 'events');
     expect(c).toMatchObject({ ok: false, status: 'warning', detail: 'slow-call events: helpers/bin/kdelta-events is not built', fix: 'npm run build:helpers', disables: [] });
     expect(runDoctor(VM).checks.some((x) => x.id === 'events')).toBe(false);
   });

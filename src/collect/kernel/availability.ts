@@ -8,7 +8,7 @@ export const KERNEL_PARTS: Record<keyof KernelParts, { key: string; metrics: rea
   block: { key: 'collect.ebpf.block', metrics: ['block.*'] },
   faults: { key: 'collect.ebpf.faults', metrics: ['mem.faults.*'] },
   runqueue: { key: 'collect.ebpf.runqueue', metrics: ['sched.runqueue_length.*'] },
-  smpCalls: { key: 'collect.ebpf.smp_calls', metrics: ['irq.smp_call.count'] },
+  smpCalls: { key: 'collect.ebpf.smp_calls', metrics: ['kernel.smp_call.count'] },
 };
 
 /** What the kernel collector's opt-in parts measure. */
@@ -19,7 +19,7 @@ export const KERNEL_METRICS: readonly string[] = [
   'mem.faults.*',
   'block.*',
   'sched.runqueue_length.*',
-  'irq.smp_call.count',
+  'kernel.smp_call.count',
 ];
 
 /** Whether bpftrace can run the kernel parts here; which tracepoints each part has is doctor's detail. */

@@ -1,6 +1,7 @@
 import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KernelParts } from '../../scenario/types.js';
+import { memoryControllerOffered, type MemoryController } from '../../kernel/cgroup-memory.js';
 import { PART_TRACEPOINTS } from './program.js';
 
 /** Drop reason numbers and names from the `__print_symbolic` list of kfree_skb's format. */
@@ -21,6 +22,15 @@ export async function readDropReasons(tracefs: string): Promise<Record<number, s
     return dropReasonsFromFormat(await readFile(join(tracefs, 'events/skb/kfree_skb/format'), 'utf8'));
   } catch {
     return {};
+  }
+}
+
+/** Whether tcp_retransmit_skb reports the transmit's result (`err`, Linux 6.10+). */
+export async function retransmitHasErr(tracefs: string): Promise<boolean> {
+  try {
+    return /\bint err;/.test(await readFile(join(tracefs, 'events/tcp/tcp_retransmit_skb/format'), 'utf8'));
+  } catch {
+    return false;
   }
 }
 
@@ -87,4 +97,16 @@ export async function missingTracepoints(tracefs: string): Promise<Record<keyof 
     out[part] = missing;
   }
   return out;
+}
+
+/** Whether cgroup v2 can give the repetition cgroups the memory controller here; null without cgroup v2. */
+export async function memoryControllerHere(cgroup2: string | null): Promise<MemoryController | null> {
+  if (cgroup2 === null) return null;
+  let mountinfo: string | null = null;
+  try {
+    mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  } catch {
+    /* the answer then names the v2 root only */
+  }
+  return memoryControllerOffered(cgroup2, mountinfo);
 }

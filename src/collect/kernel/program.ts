@@ -16,7 +16,7 @@ export const KERNEL_MARKER_PREFIX = 'kdk';
 /** Tracepoints each part needs, as tracefs names them (`events/<group>/<name>`). */
 export const PART_TRACEPOINTS: Record<keyof KernelParts, readonly string[]> = {
   net: ['skb/kfree_skb', 'skb/consume_skb', 'net/netif_receive_skb', 'net/net_dev_xmit', 'tcp/tcp_retransmit_skb', 'tcp/tcp_send_reset', 'tcp/tcp_receive_reset'],
-  block: ['block/block_rq_issue', 'block/block_rq_complete'],
+  block: ['block/block_bio_queue', 'block/block_rq_issue', 'block/block_rq_complete'],
   faults: ['exceptions/page_fault_user', 'exceptions/page_fault_kernel'],
   runqueue: [],
   smpCalls: ['irq_vectors/call_function_entry', 'irq_vectors/call_function_single_entry'],
@@ -26,27 +26,38 @@ export interface KernelProgramOptions {
   parts: KernelParts;
   cgroupIds: readonly bigint[];
   markerPid: number;
+  /** Whether tcp_retransmit_skb has its `err` field (a failed retransmit is not a segment sent). */
+  retransmitErr?: boolean;
 }
 
 function cgroupTest(ids: readonly bigint[]): string {
   return ids.length === 0 ? '0' : ids.map((id) => `$cg == ${id.toString()}`).join(' || ');
 }
 
-function netProbes(): string[] {
+function netProbes(retransmitErr: boolean): string[] {
   return [
     // Drops are machine-wide: an skb is freed in softirq or another task's context, not the workload's.
     'tracepoint:skb:kfree_skb { @nd[args->reason] = count(); }',
     'tracepoint:skb:consume_skb { @nc = count(); }',
     'tracepoint:net:netif_receive_skb { @nrx[str(args->name)] = count(); }',
     'tracepoint:net:net_dev_xmit { @ntx[str(args->name)] = count(); }',
-    'tracepoint:tcp:tcp_retransmit_skb { @nre = count(); }',
+    // nstat's RetransSegs counts only the retransmits that went out; the tracepoint also fires for failed ones.
+    retransmitErr ? 'tracepoint:tcp:tcp_retransmit_skb { if (args->err == 0) { @nre = count(); } else { @nrf = count(); } }' : 'tracepoint:tcp:tcp_retransmit_skb { @nre = count(); }',
     'tracepoint:tcp:tcp_send_reset, tracepoint:tcp:tcp_receive_reset { @nrs = count(); }',
   ];
 }
 
-function blockProbes(): string[] {
+function blockProbes(inSet: string): string[] {
   // A request is known by device and sector from issue to completion; the latency is in ns.
+  // The submitter is current only when a bio is queued (issue and completion run in any
+  // context), so a bio queued by the workload tags its sector there; a request that completes
+  // at a tagged sector is the workload's own. A bio merged behind another keeps its tag until
+  // the next request starts at that sector; the in-flight map bounds them.
   return [
+    `tracepoint:block:block_bio_queue {
+  $cg = cgroup;
+  if (${inSet}) { @bo[args->dev, args->sector] = 1; }
+}`,
     `tracepoint:block:block_rq_issue {
   @bs[args->dev, args->sector] = nsecs;
   @bi[args->dev] = @bi[args->dev] + 1;
@@ -60,6 +71,12 @@ ${bucketCode('$l', '  ')}
   @bl[args->dev, args->rwbs, $b] = count();
   @bm[args->dev, args->rwbs] = max($l);
   @bb[args->dev, args->rwbs] = sum(args->nr_sector * 512);
+  if (@bo[args->dev, args->sector]) {
+    delete(@bo[args->dev, args->sector]);
+    @ol[args->dev, args->rwbs, $b] = count();
+    @om[args->dev, args->rwbs] = max($l);
+    @ob[args->dev, args->rwbs] = sum(args->nr_sector * 512);
+  }
 }`,
   ];
 }
@@ -88,8 +105,8 @@ function smpProbes(): string[] {
 
 /** The maps each part prints at a marker. */
 const PRINTED: Record<keyof KernelParts, readonly string[]> = {
-  net: ['@nd', '@nc', '@nrx', '@ntx', '@nre', '@nrs'],
-  block: ['@bl', '@bm', '@bb', '@bq'],
+  net: ['@nd', '@nc', '@nrx', '@ntx', '@nre', '@nrf', '@nrs'],
+  block: ['@bl', '@bm', '@bb', '@bq', '@ol', '@om', '@ob'],
   faults: ['@fa'],
   runqueue: ['@rq'],
   smpCalls: ['@sc'],
@@ -103,8 +120,8 @@ export function buildKernelProgram(o: KernelProgramOptions): string {
   for (const part of parts) {
     if (!o.parts[part]) continue;
     printed.push(...PRINTED[part]);
-    if (part === 'net') probes.push(...netProbes());
-    if (part === 'block') probes.push(...blockProbes());
+    if (part === 'net') probes.push(...netProbes(o.retransmitErr ?? false));
+    if (part === 'block') probes.push(...blockProbes(inSet));
     if (part === 'faults') probes.push(...faultProbes(inSet));
     if (part === 'runqueue') probes.push(...runqueueProbes());
     if (part === 'smpCalls') probes.push(...smpProbes());
@@ -114,7 +131,7 @@ ${printed.map((m) => `  print(${m});`).join('\n')}
 ${printed.map((m) => `  clear(${m});`).join('\n')}
   printf("kdelta-mark %s\\n", args->newcomm);
 }`;
-  const inFlight = o.parts.block ? ['@bs', '@bi'] : [];
+  const inFlight = o.parts.block ? ['@bs', '@bi', '@bo'] : [];
   const end = `END {\n${[...printed, ...inFlight].map((m) => `  clear(${m});`).join('\n')}\n}`;
   return ['// written by kdelta: the kernel collector, one program for all repetitions', ...probes, mark, end].join('\n\n') + '\n';
 }

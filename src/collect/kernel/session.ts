@@ -6,8 +6,9 @@ import { Markers } from '../ebpf/markers.js';
 import { parseBpftraceStderr, type Snapshot } from '../ebpf/output.js';
 import { DEFAULT_MAP_KEYS_MAX } from '../ebpf/program.js';
 import type { CollectorSession, RepetitionCapture, RepetitionRef } from '../types.js';
-import { readBlockDevices, readDropReasons, readMajorFaults, type MajorFaults } from './kernel-facts.js';
+import { readBlockDevices, readDropReasons, readMajorFaults, retransmitHasErr, type MajorFaults } from './kernel-facts.js';
 import { kernelMetrics } from './metrics.js';
+import { memoryControllerFor } from '../proc/cgroup-memory.js';
 import { buildKernelProgram, KERNEL_MARKER_PREFIX } from './program.js';
 
 export interface KernelSessionOptions {
@@ -54,8 +55,13 @@ async function start(s: State, repetitions: RepetitionRef[], onProgram?: (text: 
   if (!s.facts.bpftrace) throw new EnvironmentError('kernel collector: bpftrace is not installed', { fix: 'apt-get install bpftrace' });
   const ids = repetitions.flatMap((r) => (r.cgroup ? [r.cgroup.id] : []));
   s.cgroupIds = new Set(ids);
-  s.dropReasons = await readDropReasons(s.facts.tracefs ?? '/sys/kernel/tracing');
-  const text = buildKernelProgram({ parts: s.parts, cgroupIds: ids, markerPid: process.pid });
+  // The cgroup's own pgmajfault needs the memory controller; where it cannot be had the
+  // figure falls back to vmstat with a note (doctor says why).
+  if (s.parts.faults) await memoryControllerFor(repetitions, s.facts.cgroup2, '/proc');
+  const tracefs = s.facts.tracefs ?? '/sys/kernel/tracing';
+  s.dropReasons = await readDropReasons(tracefs);
+  const retransmitErr = s.parts.net ? await retransmitHasErr(tracefs) : false;
+  const text = buildKernelProgram({ parts: s.parts, cgroupIds: ids, markerPid: process.pid, retransmitErr });
   onProgram?.(text);
   const child = spawnBpftrace({ bpftrace: s.facts.bpftrace.path, program: text, mapKeysMax: DEFAULT_MAP_KEYS_MAX, graceMs: s.graceMs, onLine: (l) => s.markers.feed(l) });
   s.child = child;
@@ -85,7 +91,7 @@ async function after(s: State, rep: RepetitionRef): Promise<RepetitionCapture> {
   capture.metrics = kernelMetrics(snap, { parts: s.parts, dropReasons: s.dropReasons, blockDevices: await readBlockDevices(), majorFaults });
   if (s.markers.reader.lostEvents > before) capture.lost.push(`bpftrace lost ${s.markers.reader.lostEvents - before} events`);
   if (s.parts.net || s.parts.block || s.parts.runqueue || s.parts.smpCalls) {
-    capture.notes.push('net.skb.*, net.dev.*.packets, net.tcp.*, block.*, sched.runqueue_length.* and irq.smp_call.count are machine-wide; mem.faults.* are the workload cgroup\'s');
+    capture.notes.push('net.skb.*, net.dev.*.packets, net.tcp.*, block.*, sched.runqueue_length.* and kernel.smp_call.count are machine-wide; mem.faults.* are the workload cgroup\'s');
   }
   if (majorFaults?.source === 'vmstat') capture.notes.push('mem.faults.major.count is the machine\'s (vmstat pgmajfault): the repetition cgroup has no memory.stat, and mem.faults.minor.count then includes the workload\'s major faults');
   return capture;

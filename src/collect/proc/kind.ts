@@ -18,6 +18,8 @@ export const PROC_METRICS: readonly string[] = [
   'net.snmp.*',
   'net.dev.*.count',
   'mem.vmstat.*',
+  // `collect.proc.memory` with the memory controller on for the repetition cgroup: the workload's own.
+  'mem.cgroup.*',
 ];
 
 /** The /proc sampler as the runner sees it. */

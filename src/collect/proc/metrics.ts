@@ -30,6 +30,8 @@ export interface ProcRepetitionInput {
    * reported as `sched.run_delay.total` to cross-check it.
    */
   readyDelay?: boolean;
+  /** The polled figures include every exited task's final counters (taskstats exit notifications). */
+  withExits?: boolean;
 }
 
 interface HardIrqAcc {
@@ -236,7 +238,8 @@ function threadMetrics(input: ProcRepetitionInput, { metrics, lost, notes }: Out
     notes.push(`${delayName} from schedstat run_delay as reported by the workload's ${input.reported.length} threads just before they exited (exact)`);
   } else if (polled && polled.withSchedstat > 0) {
     metrics.push(count(delayName, polled.runDelayNs, { unit: 'ns', source: 'schedstat' }));
-    notes.push(
+    if (input.withExits) notes.push(`${delayName} from schedstat run_delay of the threads polled in the repetition cgroup and of the workload's tasks at their exit (taskstats)`);
+    else notes.push(
       `${delayName} from schedstat run_delay of the threads polled in the repetition cgroup (approximate: ` +
         'what a thread waited after its last poll, and threads that lived less than one poll interval, are not counted)',
     );

@@ -7,6 +7,10 @@ import { readCgroupTasks, readSystemSample, type SystemSample } from './snapshot
 import { TaskTracker } from './tasks.js';
 import { extrasMetrics, readExtras, type ExtrasSnapshot, type ProcParts } from './extras.js';
 import { readTopology } from '../../kernel/topology.js';
+import { readCgroupMemory, type CgroupMemoryCounters, type MemoryController } from '../../kernel/cgroup-memory.js';
+import { cgroupMemoryMetrics, memoryControllerFor } from './cgroup-memory.js';
+import { startExitListener, type ExitListener } from '../../kernel/taskstats.js';
+import { observeExits } from './exits.js';
 
 export { procAvailability, procDegradations } from './availability.js';
 
@@ -32,6 +36,8 @@ interface RepetitionState {
   errors: string[];
   /** The opt-in parts read before the repetition; null when none is on. */
   extras: ExtrasSnapshot | null;
+  /** The cgroup's memory counters before the repetition; null when the part is off or the controller is. */
+  memory: CgroupMemoryCounters | null;
 }
 
 /** What the sampler knows for the whole scenario. */
@@ -44,6 +50,12 @@ interface Sampler {
   cpuNode: Record<number, number>;
   nodes: number[];
   current: RepetitionState | null;
+  /** The memory controller for the repetition cgroups, when `collect.proc.memory` is on. */
+  memoryController: MemoryController | null;
+  /** Task exit notifications, where the fallback measures ready delay and they can be had. */
+  exits: ExitListener | null;
+  /** Why there are none, said in each repetition's notes. */
+  exitsError: string | null;
 }
 
 const elapsed = (st: RepetitionState) => (performance.now() - st.t0) / 1000;
@@ -79,10 +91,14 @@ async function startRepetition(s: Sampler, rep: RepetitionRef): Promise<void> {
     skippedTicks: 0,
     errors: [],
     extras: null,
+    memory: null,
   };
   s.current = st;
   // Read before the first sample so the counted window holds nothing of kdelta's own start-up reads.
   if (s.parts.net || s.parts.memory) st.extras = await readExtras(s.parts, s.roots);
+  if (s.memoryController?.state === 'on' && rep.cgroup) st.memory = await readCgroupMemory(rep.cgroup.path);
+  // Exits before the repetition are not its own.
+  if (s.exits && st.tracker) await s.exits.drain();
   await sample(s.roots, st, true);
   st.timer = setInterval(() => {
     if (st.inFlight) {
@@ -101,6 +117,15 @@ async function startRepetition(s: Sampler, rep: RepetitionRef): Promise<void> {
   st.timer.unref();
 }
 
+/** The repetition's exits into the tracker, after the last sample, so each exit is a thread's final reading. */
+async function takeExits(exits: ExitListener, tracker: TaskTracker, rootPid: number | null): Promise<string[]> {
+  const { exits: all, lost } = await exits.drain();
+  const own = observeExits(tracker, all, rootPid);
+  const notes = [`the polled schedstat and status figures include the final counters of ${own} workload tasks from their taskstats exit notifications`];
+  if (lost > 0) notes.push(`taskstats exit notifications overflowed ${lost} times: some short-lived tasks are missing`);
+  return notes;
+}
+
 /** Takes the last sample and turns the repetition's samples into its metrics. */
 async function finishRepetition(s: Sampler, rep: RepetitionRef, tasks: TaskSet): Promise<RepetitionCapture> {
   const st = s.current;
@@ -110,7 +135,9 @@ async function finishRepetition(s: Sampler, rep: RepetitionRef, tasks: TaskSet):
   stopTimer(st);
   if (st.inFlight) await st.inFlight;
   await sample(s.roots, st, false);
+  const exitNotes = s.exits && st.tracker ? await takeExits(s.exits, st.tracker, tasks.pid) : [];
   const extrasAfter = st.extras ? await readExtras(s.parts, s.roots) : null;
+  const memoryAfter = st.memory && rep.cgroup ? await readCgroupMemory(rep.cgroup.path) : null;
   s.current = null;
   const capture = procCapture({
     samples: st.samples,
@@ -120,11 +147,16 @@ async function finishRepetition(s: Sampler, rep: RepetitionRef, tasks: TaskSet):
     nodes: s.nodes,
     skippedTicks: st.skippedTicks,
     readyDelay: s.options.readyDelay ?? true,
+    withExits: exitNotes.length > 0,
   });
   if (st.extras && extrasAfter) {
     capture.metrics.push(...extrasMetrics(st.extras, extrasAfter));
     capture.notes.push('net.softnet.*, net.snmp.*, net.dev.* and mem.vmstat.* are machine-wide counts, not the workload\'s alone');
   }
+  capture.notes.push(...exitNotes);
+  if (s.exitsError !== null && st.tracker) capture.notes.push(`no task exit notifications (${s.exitsError}): tasks that lived less than one poll interval are missing from the polled figures`);
+  if (st.memory && memoryAfter) capture.metrics.push(...cgroupMemoryMetrics(st.memory, memoryAfter));
+  if (s.memoryController?.state === 'off') capture.notes.push(`mem.cgroup.* missing: ${s.memoryController.reason} (fix: ${s.memoryController.fix})`);
   for (const e of st.errors) capture.lost.push(`a /proc sample failed: ${e}`);
   for (const d of procDegradations(s.facts)) capture.notes.push(`${d.missing}: without ${d.disables.join(', ')}`);
   if (!rep.cgroup) capture.notes.push('no repetition cgroup: the workload\'s threads were not polled, so sched.context_switches and the polled sched.ready_delay.total are missing');
@@ -146,10 +178,19 @@ export function createProcSession(spec: { intervalMs: number; net?: boolean; mem
     cpuNode: { ...facts.cpuNode },
     nodes: facts.numaNodes.length > 0 ? [...facts.numaNodes] : [0],
     current: null,
+    memoryController: null,
+    exits: null,
+    exitsError: null,
   };
   return {
     name: 'proc',
-    async start(): Promise<void> {
+    async start(reps): Promise<void> {
+      if (s.parts.memory) s.memoryController = await memoryControllerFor(reps, facts.cgroup2, s.roots.proc);
+      if ((options.readyDelay ?? true) && !options.roots && reps.some((r) => r.cgroup)) {
+        const l = facts.isRoot ? await startExitListener() : { error: 'not root' };
+        if ('error' in l) s.exitsError = l.error;
+        else s.exits = l;
+      }
       // Facts name the CPUs online when kdelta started; a CPU brought online later still needs a node.
       const topo = await readTopology(s.roots);
       s.cpuNode = { ...topo.cpuNode, ...facts.cpuNode };
@@ -160,6 +201,8 @@ export function createProcSession(spec: { intervalMs: number; net?: boolean; mem
     async stop(): Promise<void> {
       stopTimer(s.current);
       s.current = null;
+      await s.exits?.stop();
+      s.exits = null;
     },
   };
 }

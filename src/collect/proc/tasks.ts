@@ -86,6 +86,33 @@ export class TaskTracker {
     }
   }
 
+  /**
+   * A thread's counters at its exit, known to be the same thread as the one polled (no reuse
+   * test). The exit's run time can be a little behind the last poll's (/proc adds the running
+   * slice not yet folded in), so each counter keeps the larger of the two.
+   */
+  observeExit(r: TaskReading): void {
+    const known = this.tasks.get(r.tid);
+    if (!known) {
+      this.observe([r], false);
+      return;
+    }
+    const now = countersOf(r, known.last);
+    const l = known.last;
+    known.last = {
+      runNs: Math.max(l.runNs, now.runNs),
+      runDelayNs: Math.max(l.runDelayNs, now.runDelayNs),
+      timeslices: Math.max(l.timeslices, now.timeslices),
+      voluntary: Math.max(l.voluntary, now.voluntary),
+      involuntary: Math.max(l.involuntary, now.involuntary),
+    };
+  }
+
+  /** Whether a poll has seen this thread in the repetition cgroup. */
+  has(tid: number): boolean {
+    return this.tasks.has(tid);
+  }
+
   totals(): TaskTotals {
     let sum = { ...this.retired };
     for (const t of this.tasks.values()) sum = add(sum, add(t.last, t.base, -1));

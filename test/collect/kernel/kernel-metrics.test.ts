@@ -21,6 +21,19 @@ describe('kernel collector program', () => {
     expect(['@bl', '@bm', '@bb', '@bq'].every((m) => text.includes(`clear(${m});`))).toBe(true);
   });
 
+  it('tags the workload own bios by device and sector where the submitter is current, and keeps the tags across cuts', () => {
+    const text = buildKernelProgram({ parts: { ...none, block: true }, cgroupIds: [42n], markerPid: 7 });
+    expect(text).toContain('tracepoint:block:block_bio_queue {\n  $cg = cgroup;\n  if (($cg == 42)) { @bo[args->dev, args->sector] = 1; }');
+    const marker = text.slice(text.indexOf('task_rename'), text.indexOf('END'));
+    expect([marker.includes('clear(@bo)'), marker.includes('clear(@ol)')]).toEqual([false, true]);
+  });
+
+  it('counts only the retransmits that went out where the tracepoint has err', () => {
+    const withErr = buildKernelProgram({ parts: { ...none, net: true }, cgroupIds: [], markerPid: 7, retransmitErr: true });
+    const without = buildKernelProgram({ parts: { ...none, net: true }, cgroupIds: [], markerPid: 7 });
+    expect([withErr.includes('if (args->err == 0) { @nre = count(); }'), without.includes('args->err')]).toEqual([true, false]);
+  });
+
   it('answers only its own marker prefix, not the main capture one', () => {
     expect(buildKernelProgram({ parts: { ...none, net: true }, cgroupIds: [], markerPid: 7 })).toContain('strncmp(args->newcomm, "kdk", 3)');
   });
@@ -61,6 +74,29 @@ describe('kernel collector metrics', () => {
   it('takes the median and the largest sampled run-queue length', () => {
     const points = kernelMetrics(snap({ '@rq': { '0,0': 2, '0,1': 5, '1,3': 1 } }), ctx({ parts: { ...none, runqueue: true } }));
     expect([value(points, 'sched.runqueue_length.p50'), value(points, 'sched.runqueue_length.max')]).toEqual([1, 3]);
+  });
+
+  it('gives each CPU its own run-queue median and maximum beside the machine', () => {
+    const points = kernelMetrics(snap({ '@rq': { '0,0': 6, '0,1': 1, '1,2': 3, '1,4': 2 } }), ctx({ parts: { ...none, runqueue: true } }));
+    const names = ['cpu0.p50', 'cpu0.max', 'cpu1.p50', 'cpu1.max'].map((n) => value(points, `sched.runqueue_length.${n}`));
+    expect(names).toEqual([0, 1, 2, 4]);
+  });
+
+  it('reports the workload own block requests apart under block.own, and the machine total beside them', () => {
+    const b = bucketKeyOf(50_000);
+    const maps = { '@bl': { [`266338304,WS,${b}`]: 10 }, '@bm': { '266338304,WS': 60_000 }, '@bb': { '266338304,WS': 40960 }, '@ol': { [`266338304,WS,${b}`]: 7 }, '@om': { '266338304,WS': 55_000 }, '@ob': { '266338304,WS': 28672 } };
+    const points = kernelMetrics(snap(maps), ctx({ parts: { ...none, block: true }, blockDevices: { 266338304: 'vda' } }));
+    expect([value(points, 'block.vda.write.count'), value(points, 'block.own.vda.write.count'), value(points, 'block.own.vda.write.bytes'), value(points, 'block.own.vda.write.max')]).toEqual([10, 7, 28672, 55_000]);
+  });
+
+  it('names cross-CPU calls kernel.smp_call.count, outside the /proc irq.* names', () => {
+    const points = kernelMetrics(snap({ '@sc': { '': 12 } }), ctx({ parts: { ...none, smpCalls: true } }));
+    expect([value(points, 'kernel.smp_call.count'), points.some((p) => p.name.startsWith('irq.'))]).toEqual([12, false]);
+  });
+
+  it('keeps failed retransmits apart from the ones sent', () => {
+    const points = kernelMetrics(snap({ '@nre': { '': 40 }, '@nrf': { '': 2 } }), ctx({ parts: { ...none, net: true } }));
+    expect([value(points, 'net.tcp.retransmit.count'), value(points, 'net.tcp.retransmit_failed.count')]).toEqual([40, 2]);
   });
 });
 
