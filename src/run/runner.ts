@@ -7,7 +7,8 @@ import { ScenarioCollectors } from './collectors.js';
 import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
-import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
+import { isAbortOf } from './abort.js';
+import type { IrqTable, Isolation, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
 
 export { checkRequiredCollectors, lostRequiredCollector, plannedCollectors } from './collectors.js';
 export { runCgroupName, sweepOrphanCgroups } from './cgroups.js';
@@ -111,34 +112,56 @@ function metricsOf(captures: MetricPoint[][], collectors: ScenarioCollectors): M
   return metrics;
 }
 
+const INTERRUPTED: RunFailure = { repetition: 1, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
+
+/**
+ * Creates the cgroups, starts the collectors and the service, and runs the repetitions.
+ * Whatever happens (failure, abort, a bug), collectors are stopped and cgroups removed.
+ */
+async function measure(scenario: Scenario, workload: PreparedWorkload, collectors: ScenarioCollectors, opts: RunnerOptions & { count: number; warmup: number }, deps: RunnerDeps): Promise<{ gathered: Gathered; isolation: Isolation }> {
+  const { facts, progress, signal } = opts;
+  const service = workload.service;
+  const cgroups = await createRepetitionCgroups({ facts, pid: deps.pid, runId: opts.runId, scenario: scenario.name, count: opts.count, warmup: opts.warmup, service: service !== undefined, signal }, deps.cgroups);
+  try {
+    if (cgroups.isolation.kind !== 'cgroup') progress.warn(`${scenario.name}: ${cgroups.isolation.reason}`);
+    await collectors.start(cgroups.reps, signal);
+    progress.scenarioStart(scenario.name, opts.count - opts.warmup, opts.warmup);
+    // The service comes up once, before the warm-up, so every repetition loads a server that is already warm.
+    const up = service ? await service.start({ cgroup: cgroups.service, signal }) : null;
+    if (up?.state === 'failed') return { gathered: { ...emptyGathered(), failure: failureOf({ index: 0 }, up) }, isolation: cgroups.isolation };
+    return { gathered: await repeat(scenario, cgroups.reps, workload, collectors, opts, opts.warmup), isolation: cgroups.isolation };
+  } catch (err) {
+    // The first SIGINT/SIGTERM ends a stage that was still starting (a capture, the cgroups):
+    // the scenario is reported as interrupted, with nothing measured, like one stopped mid-run.
+    if (!isAbortOf(err, signal)) throw err;
+    return { gathered: { ...emptyGathered(), failure: INTERRUPTED }, isolation: cgroups.isolation };
+  } finally {
+    await service?.stop().catch((err: unknown) => progress.warn(`${scenario.name}: stopping the service: ${String(err)}`));
+    await collectors.stop();
+    await cgroups.remove((message) => progress.warn(message));
+  }
+}
+
 /**
  * Runs one scenario: warm-up repetitions (measured, then thrown away, so caches and
  * page cache are warm), then the counted ones. Every repetition gets its own cgroup, all
  * created before the collectors start so one bpftrace session can serve them all.
- * Whatever happens (failure, abort, a bug), collectors are stopped and cgroups removed.
  */
 export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps: RunnerDeps): Promise<ScenarioRun> {
   const { facts, progress, signal } = opts;
   const repetitions = opts.repetitions ?? scenario.repetitions;
   const warmup = opts.warmup ?? scenario.warmup;
-  const workload = await deps.prepareWorkload(scenario.workload);
   // eBPF first: whether it really started decides who owns sched.ready_delay.total.
   const collectors = new ScenarioCollectors(scenario, facts, deps.collectors, progress);
-  const service = workload.service;
-  const cgroups = await createRepetitionCgroups({ facts, pid: deps.pid, runId: opts.runId, scenario: scenario.name, count: warmup + repetitions, warmup, service: service !== undefined }, deps.cgroups);
   let gathered: Gathered;
+  let isolation: Isolation = { kind: 'none', reason: 'kdelta was interrupted before the repetitions started' };
   try {
-    if (cgroups.isolation.kind !== 'cgroup') progress.warn(`${scenario.name}: ${cgroups.isolation.reason}`);
-    await collectors.start(cgroups.reps, signal);
-    progress.scenarioStart(scenario.name, repetitions, warmup);
-    // The service comes up once, before the warm-up, so every repetition loads a server that is already warm.
-    const up = service ? await service.start({ cgroup: cgroups.service, signal }) : null;
-    if (up?.state === 'failed') gathered = { ...emptyGathered(), failure: failureOf({ index: 0 }, up) };
-    else gathered = await repeat(scenario, cgroups.reps, workload, collectors, opts, warmup);
-  } finally {
-    await service?.stop().catch((err: unknown) => progress.warn(`${scenario.name}: stopping the service: ${String(err)}`));
-    await collectors.stop();
-    await cgroups.remove((message) => progress.warn(message));
+    const workload = await deps.prepareWorkload(scenario.workload, signal);
+    ({ gathered, isolation } = await measure(scenario, workload, collectors, { ...opts, count: warmup + repetitions, warmup }, deps));
+  } catch (err) {
+    // Interrupted while the workload was being prepared (a tinybench module's task listing): nothing to stop yet.
+    if (!isAbortOf(err, signal)) throw err;
+    gathered = { ...emptyGathered(), failure: INTERRUPTED };
   }
   const { captures, lost, failure, irqTable, cpuSeries, timeline } = gathered;
   progress.scenarioEnd(scenario.name, failure ? `failed: ${failure.message}` : `${captures.length} repetitions measured`);
@@ -148,7 +171,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     warmup,
     metrics: metricsOf(captures, collectors),
     collectors: collectors.statuses.map(({ name, enabled, availability, notes }) => ({ name, enabled, availability, notes })),
-    isolation: cgroups.isolation,
+    isolation,
     lost,
     failure,
     irqTable,

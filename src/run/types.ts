@@ -180,7 +180,8 @@ export interface CgroupOps {
 export interface RunnerDeps {
   /** The collectors a scenario may ask for, in the order they start (eBPF first: see runner). */
   collectors: readonly CollectorKind[];
-  prepareWorkload(spec: WorkloadSpec): Promise<PreparedWorkload>;
+  /** `signal`: the first SIGINT/SIGTERM stops what preparing runs (a tinybench module's task listing). */
+  prepareWorkload(spec: WorkloadSpec, signal?: AbortSignal): Promise<PreparedWorkload>;
   cgroups: CgroupOps;
   /** The pid in the run cgroup's name; a later run sweeps cgroups of pids no longer alive. */
   pid: number;
