@@ -62,6 +62,11 @@ export class ScenarioCollectors {
     this.statuses = plannedCollectors(scenario, facts, kinds).map((c) => ({ ...c, notes: [] }));
   }
 
+  /** The metric patterns a collector provides: what a loss it reports without naming a map may touch. */
+  providesOf(name: CollectorName): readonly string[] {
+    return this.kinds.find((k) => k.name === name)?.provides ?? [];
+  }
+
   private statusOf(name: CollectorName): CollectorStatus {
     return this.statuses.find((c) => c.name === name)!;
   }

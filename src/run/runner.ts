@@ -8,7 +8,8 @@ import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
 import { isAbortOf } from './abort.js';
-import type { IrqTable, Isolation, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
+import { captureDoubt, doubtWarning, workloadDoubts } from './doubts.js';
+import type { DoubtOn, IrqTable, Isolation, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
 
 export { checkRequiredCollectors, lostRequiredCollector, plannedCollectors } from './collectors.js';
 export { runCgroupName, sweepOrphanCgroups } from './cgroups.js';
@@ -29,6 +30,7 @@ export interface RunnerOptions {
 interface Gathered {
   captures: MetricPoint[][];
   lost: LostData[];
+  doubts: DoubtOn[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
   cpuSeries: ProcCpuSeries[];
@@ -36,7 +38,7 @@ interface Gathered {
 }
 
 function emptyGathered(): Gathered {
-  return { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] };
+  return { captures: [], lost: [], doubts: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] };
 }
 
 function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): RunFailure {
@@ -47,7 +49,11 @@ function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): 
 function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], repCaptures: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
   for (const { name, capture } of repCaptures) {
     points.push(...capture.metrics);
-    for (const what of capture.lost) g.lost.push({ repetition: counted, collector: name, what });
+    for (const what of capture.lost) {
+      g.lost.push({ repetition: counted, collector: name, what });
+      const doubt = captureDoubt(counted, what, collectors.providesOf(name));
+      if (doubt) g.doubts.push(doubt);
+    }
     const status = collectors.statuses.find((c) => c.name === name);
     for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
     const table = capture.tables?.irq;
@@ -62,6 +68,12 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
   }
   collectors.counted(repCaptures);
   g.captures.push(points);
+}
+
+/** The metrics read off the workload's stdout: those it reported, and those the scenario declares (a cut may have taken them). */
+function stdoutMetricNames(scenario: Scenario, reported: MetricPoint[]): string[] {
+  const declared = scenario.workload.metrics.map((m) => (m.name.startsWith('workload.') ? m.name : `workload.${m.name}`));
+  return [...new Set([...reported.map((m) => m.name), ...declared])];
 }
 
 /** Runs every repetition in order until one fails or kdelta is interrupted. */
@@ -90,7 +102,11 @@ async function repeat(scenario: Scenario, reps: RepetitionRef[], workload: Prepa
     progress.repetitionDone(scenario.name, rep.index, rep.warmup, outcome.wallTimeNs);
     if (rep.warmup) continue;
     const points: MetricPoint[] = [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics, ...(served?.state === 'ok' ? served.metrics : [])];
-    keepRepetition(g, collectors, rep.index - warmup + 1, points, repCaptures);
+    const counted = rep.index - warmup + 1;
+    const before = g.doubts.length;
+    g.doubts.push(...workloadDoubts(counted, outcome, stdoutMetricNames(scenario, outcome.metrics)));
+    keepRepetition(g, collectors, counted, points, repCaptures);
+    for (const d of g.doubts.slice(before)) progress.warn(doubtWarning(scenario.name, d));
   }
   return g;
 }
@@ -163,7 +179,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     if (!isAbortOf(err, signal)) throw err;
     gathered = { ...emptyGathered(), failure: INTERRUPTED };
   }
-  const { captures, lost, failure, irqTable, cpuSeries, timeline } = gathered;
+  const { captures, lost, doubts, failure, irqTable, cpuSeries, timeline } = gathered;
   progress.scenarioEnd(scenario.name, failure ? `failed: ${failure.message}` : `${captures.length} repetitions measured`);
   return {
     scenario,
@@ -173,6 +189,7 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     collectors: collectors.statuses.map(({ name, enabled, availability, notes }) => ({ name, enabled, availability, notes })),
     isolation,
     lost,
+    ...(doubts.length > 0 && { doubts }),
     failure,
     irqTable,
     ...(cpuSeries.length > 0 && { cpuSeries }),

@@ -134,6 +134,10 @@ export type WorkloadOutcome =
       /** workload.* figures the workload reported (regex, JSON lines, tinybench tasks). */
       metrics: MetricPoint[];
       tasks: TaskSet;
+      /** stdout beyond the kept head and tail that was never read for figures. */
+      cut?: { bytes: number; lines: number };
+      /** Processes of the repetition found outside its cgroup at its end (killed then). */
+      leftCgroup?: number;
     }
   | {
       state: 'failed';
@@ -197,6 +201,21 @@ export interface LostData {
   what: string;
 }
 
+/**
+ * Why some samples of a counted repetition cannot be trusted, as data: compare/ decides which
+ * verdicts it makes inconclusive, report/ words it. Never silently averaged in.
+ */
+export type Doubt =
+  | { kind: 'left-cgroup'; repetition: number; processes: number }
+  | { kind: 'output-cut'; repetition: number; bytes: number; lines: number }
+  | { kind: 'capture-lost'; repetition: number; entries: number; what: string };
+
+/** A doubt and the metrics it touches: exact names, or patterns where `*` stands for any run of characters. */
+export interface DoubtOn {
+  doubt: Doubt;
+  metrics: string[];
+}
+
 export interface RunFailure {
   /** 1-based, in the order repetitions ran, warm-ups included (the first warm-up is 1). */
   repetition: number;
@@ -216,6 +235,8 @@ export interface ScenarioRun {
   collectors: CollectorStatus[];
   isolation: Isolation;
   lost: LostData[];
+  /** What makes some verdicts inconclusive: a workload that left its cgroup, cut output, a full capture map. */
+  doubts?: DoubtOn[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
   /** Per counted repetition, the /proc sampler's per-CPU interrupt and softirq counts over time. */
