@@ -17,7 +17,6 @@ const MAX_FUNCTION = 80;
  */
 const KNOWN_LONG: readonly string[] = [
   'helpers/kdelta-bpf.c',
-  'helpers/load.c',
   'bpf/kdelta.bpf.c',
   'src/collect/bpf/session.ts:78',
   'helpers/kdelta-bpf.c:465',
