@@ -12,7 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binDir = join(root, 'helpers', 'bin');
 
 const targets = [
-  { out: 'kdelta-load', src: 'load.c', flags: ['-pthread'] },
+  // load.c holds main and the shared parts (load.h); the loads themselves are in load-*.c.
+  { out: 'kdelta-load', src: ['load.c', 'load-cpu.c', 'load-io.c'], flags: ['-pthread'] },
   { out: 'kdelta-cgexec', src: 'cgexec.c', flags: [] },
   // Test program with known work per thread group and USDT window probes (needs sys/sdt.h:
   // Debian systemtap-sdt-dev); -fno-omit-frame-pointer so user stacks can be walked.
@@ -43,7 +44,7 @@ function build() {
   }
   mkdirSync(binDir, { recursive: true });
   for (const t of targets) {
-    const args = ['-O2', ...t.flags, '-Wall', '-o', join(binDir, t.out), join(root, 'helpers', t.src)];
+    const args = ['-O2', ...t.flags, '-Wall', '-o', join(binDir, t.out), ...[t.src].flat().map((f) => join(root, 'helpers', f))];
     const r = spawnSync(cc, args, { stdio: 'inherit' });
     if (r.error || r.status !== 0) {
       process.stderr.write(`build-helpers: ${cc} ${args.join(' ')} failed${r.error ? `: ${r.error.message}` : ''}\n`);

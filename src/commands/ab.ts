@@ -5,11 +5,12 @@ import { abDecided } from '../compare/paired/evaluate.js';
 import { mulberry32, seedFromString } from '../compare/stats/prng.js';
 import { probeForRun } from '../environment/machine.js';
 import { InputError, WorkloadError } from '../errors.js';
-import type { Io } from '../io.js';
+import { interruptedExitCode, type Io } from '../io.js';
 import { buildReport } from '../report/evaluate.js';
 import { evaluateAbRuns } from '../report/paired.js';
 import { checkOutDir, publishReport, reportExitCode } from '../report/publish.js';
 import type { AbReport, Report } from '../report/types.js';
+import { isAbortOf, untilAborted } from '../run/abort.js';
 import { runAbScenario, type AbPair, type AbScenarioRun } from '../run/ab.js';
 import { sweepOrphanCgroups } from '../run/cgroups.js';
 import { checkRequiredCollectors } from '../run/collectors.js';
@@ -92,6 +93,8 @@ async function prepareSide(side: SideSpec, argv: string[], io: Io, progress: Pro
   progress.info(`${side.side}: preparing in ${side.dir}: ${argv.join(' ')}`);
   const r = await execa(argv[0]!, argv.slice(1), { cwd: side.dir, env: { ...io.env, ...side.env }, reject: false, all: true, cancelSignal: io.signal });
   if (r.all) io.stderr.write(r.all.endsWith('\n') ? r.all : `${r.all}\n`);
+  // Cancelled by the first SIGINT/SIGTERM: an interrupt, not a failed build.
+  io.signal.throwIfAborted();
   if (r.exitCode !== 0) {
     throw new WorkloadError(`${side.side}: --prepare ${argv.join(' ')} failed (${r.exitCode ?? r.signal ?? 'not started'})`, { fix: `run it by hand in ${side.dir}` });
   }
@@ -114,6 +117,23 @@ export function roundsOf(pair: AbPair, option: AbCommandOptions['rounds']): { mi
   return option ?? pair.head.rounds ?? DEFAULT_ROUNDS;
 }
 
+/** What `ab` needs before its first measurement: both sides' scenarios paired, a writable out folder, the machine, the sides prepared. */
+async function beforeMeasuring(o: AbCommandOptions, io: Io, progress: Progress, deps: RunnerDeps) {
+  const sides: SideSpec[] = [
+    { side: 'base', dir: resolve(io.cwd, o.base ?? '.'), env: parseEnv(o.baseEnv, '--base-env') },
+    { side: 'head', dir: resolve(io.cwd, o.head ?? '.'), env: parseEnv(o.headEnv, '--head-env') },
+  ];
+  const [base, head] = [await loadSide(sides[0]!, o, io, progress), await loadSide(sides[1]!, o, io, progress)];
+  const { pairs, unpaired } = pairsOf(base, head);
+  for (const u of unpaired) progress.info(`${u.name}: only on the ${u.state === 'new' ? 'head' : 'base'} side (${u.state}); not compared`);
+  if (pairs.length === 0) throw new InputError('no scenario is present on both sides', { fix: 'check --base/--head, the scenario paths and --scenario' });
+  await checkOutDir(o.out, io);
+  const { facts, fp } = await probeForRun(pairs.some((p) => p.head.collect.ebpf !== false), progress);
+  for (const p of pairs) checkRequiredCollectors(p.head, facts, deps.collectors);
+  if (o.prepare) for (const s of sides) await prepareSide(s, splitArgv(o.prepare), io, progress);
+  return { sides, pairs, unpaired, facts, fp };
+}
+
 /** `kdelta ab`: both sides of the same scenarios, interleaved on this machine, compared round by round. */
 export async function abCommand(o: AbCommandOptions, io: Io, deps: RunnerDeps = realRunnerDeps()): Promise<number> {
   const startedAt = new Date();
@@ -122,18 +142,16 @@ export async function abCommand(o: AbCommandOptions, io: Io, deps: RunnerDeps = 
   const test = o.test ?? 'signed-rank';
   const progress = progressFor(io);
   try {
-    const sides: SideSpec[] = [
-      { side: 'base', dir: resolve(io.cwd, o.base ?? '.'), env: parseEnv(o.baseEnv, '--base-env') },
-      { side: 'head', dir: resolve(io.cwd, o.head ?? '.'), env: parseEnv(o.headEnv, '--head-env') },
-    ];
-    const [base, head] = [await loadSide(sides[0]!, o, io, progress), await loadSide(sides[1]!, o, io, progress)];
-    const { pairs, unpaired } = pairsOf(base, head);
-    for (const u of unpaired) progress.info(`${u.name}: only on the ${u.state === 'new' ? 'head' : 'base'} side (${u.state}); not compared`);
-    if (pairs.length === 0) throw new InputError('no scenario is present on both sides', { fix: 'check --base/--head, the scenario paths and --scenario' });
-    await checkOutDir(o.out, io);
-    const { facts, fp } = await probeForRun(pairs.some((p) => p.head.collect.ebpf !== false), progress);
-    for (const p of pairs) checkRequiredCollectors(p.head, facts, deps.collectors);
-    if (o.prepare) for (const s of sides) await prepareSide(s, splitArgv(o.prepare), io, progress);
+    // Loading both trees, the checks and --prepare are left at the first SIGINT/SIGTERM: nothing is measured yet.
+    const ready = await untilAborted(beforeMeasuring(o, io, progress, deps), io.signal).catch((err: unknown) => {
+      if (isAbortOf(err, io.signal)) return null;
+      throw err;
+    });
+    if (!ready) {
+      io.stderr.write('kdelta: interrupted before anything was measured; no reports written\n');
+      return interruptedExitCode(io.signal);
+    }
+    const { sides, pairs, unpaired, facts, fp } = ready;
     if (facts.isRoot && facts.cgroup2) for (const d of await sweepOrphanCgroups(facts.cgroup2)) progress.warn(`removed ${d}, left by a kdelta that was killed`);
     const runs: AbScenarioRun[] = [];
     for (const pair of pairs) {

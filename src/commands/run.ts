@@ -5,10 +5,11 @@ import { checkBaselinesWritable } from '../baselines/store.js';
 import { COLLECTORS } from '../collect/registry.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
 import { EXIT, InputError } from '../errors.js';
-import type { Io } from '../io.js';
+import { interruptedExitCode, type Io } from '../io.js';
 import { describeUpdate } from '../report/baseline-diff.js';
 import { buildReport, evaluateRuns } from '../report/evaluate.js';
 import { checkOutDir, publishReport, reportExitCode } from '../report/publish.js';
+import { isAbortOf, untilAborted } from '../run/abort.js';
 import { kernelCgroups } from '../run/cgroups.js';
 import { lostRequiredCollector } from '../run/collectors.js';
 import { progressFor } from '../run/progress.js';
@@ -65,13 +66,16 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
   const runId = newRunId(startedAt);
   const progress = progressFor(io);
   try {
-    const scenarios = shardOf(await selectScenarios(o.paths, o.scenario, io), o.shard);
-    await checkOutDir(o.out, io);
-    const { facts, fp } = await probeForRun(scenarios.some((s) => s.collect.ebpf !== false), progress);
-    const machine = machineName(o.machine, io.env, fp);
-    const baselinesDir = resolve(io.cwd, o.baselines);
-    const baselines = await findBaselines(scenarios, baselinesDir, machine, fp);
-    if (o.updateBaselines) await checkBaselinesWritable(baselinesDir, machine);
+    // Loading, the checks and the machine probe are left at the first SIGINT/SIGTERM: nothing is measured yet.
+    const ready = await untilAborted(beforeMeasuring(o, io, progress), io.signal).catch((err: unknown) => {
+      if (isAbortOf(err, io.signal)) return null;
+      throw err;
+    });
+    if (!ready) {
+      io.stderr.write(`kdelta: interrupted before anything was measured; no reports written\n`);
+      return interruptedExitCode(io.signal);
+    }
+    const { scenarios, facts, fp, machine, baselinesDir, baselines } = ready;
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
     const runs = await runScenarios(scenarios, runOptions, deps);
     // Units and directions the file did not declare are known once measured: checked (and converted) here.
@@ -88,6 +92,18 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
   } finally {
     progress.close();
   }
+}
+
+/** What the run needs before its first measurement: the scenarios, a writable out folder, the machine, the baselines. */
+async function beforeMeasuring(o: RunCommandOptions, io: Io, progress: ReturnType<typeof progressFor>) {
+  const scenarios = shardOf(await selectScenarios(o.paths, o.scenario, io), o.shard);
+  await checkOutDir(o.out, io);
+  const { facts, fp } = await probeForRun(scenarios.some((s) => s.collect.ebpf !== false), progress);
+  const machine = machineName(o.machine, io.env, fp);
+  const baselinesDir = resolve(io.cwd, o.baselines);
+  const baselines = await findBaselines(scenarios, baselinesDir, machine, fp);
+  if (o.updateBaselines) await checkBaselinesWritable(baselinesDir, machine);
+  return { scenarios, facts, fp, machine, baselinesDir, baselines };
 }
 
 /** `--shard i/N`: the scenarios of shard i, by name hash; an empty shard is fine (more shards than scenarios). */

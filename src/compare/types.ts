@@ -40,7 +40,15 @@ export type Undecided =
   /** The confidence interval spans both no change and a change beyond the tolerance. */
   | { kind: 'ci-spans' }
   /** The change is beyond the tolerance but not significant. */
-  | { kind: 'not-significant' };
+  | { kind: 'not-significant' }
+  /** The current samples are in doubt (compare/doubt.ts): what was lost, in which repetitions. */
+  | { kind: 'doubtful'; doubts: MetricDoubt[] };
+
+/** One reason a metric's samples are in doubt, summed over the repetitions it hit. */
+export type MetricDoubt =
+  | { kind: 'left-cgroup'; repetitions: number[]; processes: number }
+  | { kind: 'output-cut'; repetitions: number[]; bytes: number; lines: number }
+  | { kind: 'capture-lost'; repetitions: number[]; entries: number };
 
 /**
  * The outcome of comparing one gated metric with its baseline: a status and numbers, no

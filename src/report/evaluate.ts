@@ -1,4 +1,5 @@
 import type { BaselineMatch } from '../baselines/types.js';
+import { doubtsOn, withDoubts } from '../compare/doubt.js';
 import { checkLimit, compareRun, gatedMetrics } from '../compare/engine.js';
 import type { Comparand } from '../compare/types.js';
 import { summarize } from '../metrics/summary.js';
@@ -166,7 +167,7 @@ export function evaluateRuns(runs: RunAndBaseline[], seed: number): { scenarios:
   const scenarios = runs.map((r, i) => {
     const decided = (metric: string): Verdict | null => {
       const decision = comparison.verdicts.get(keyOf(r.run, metric));
-      return decision ? wordDecision(decision) : null;
+      return decision ? wordDecision(withDoubts(decision, doubtsOn(metric, r.run.doubts ?? []))) : null;
     };
     return scenarioReport(r, metricReports(r, gatedPerRun[i]!, decided), limitReports(r.run));
   });

@@ -1,4 +1,4 @@
-import type { Decision, LimitDecision, Subject, Undecided } from '../compare/types.js';
+import type { Decision, LimitDecision, MetricDoubt, Subject, Undecided } from '../compare/types.js';
 import type { Correction } from '../scenario/types.js';
 import { formatChange, formatP, formatValue } from './format.js';
 import type { Verdict } from './types.js';
@@ -49,6 +49,24 @@ function undecidedText(why: Undecided, s: Subject, mde: number): string {
       const text = why.kind === 'ci-spans' ? `${interval} spans both 0 and the tolerance` : 'the change is beyond the tolerance but not significant';
       return `${text}, minimum detectable effect ${change(mde).replace('+', '')}`;
     }
+    case 'doubtful':
+      return why.doubts.map(doubtText).join('; ');
+  }
+}
+
+function repetitionsText(reps: readonly number[]): string {
+  return `${reps.length === 1 ? 'repetition' : 'repetitions'} ${reps.join(', ')}`;
+}
+
+/** The warning words of one doubt on a metric's samples. */
+export function doubtText(d: MetricDoubt): string {
+  switch (d.kind) {
+    case 'capture-lost':
+      return `capture lost ${d.entries} entries (${repetitionsText(d.repetitions)})`;
+    case 'left-cgroup':
+      return `the workload left its cgroup (${d.processes} ${d.processes === 1 ? 'process' : 'processes'} outside it, killed; ${repetitionsText(d.repetitions)}), so what they did was not measured`;
+    case 'output-cut':
+      return `stdout was cut: ${d.bytes} bytes (${d.lines} lines) between the kept head and tail were not read (${repetitionsText(d.repetitions)})`;
   }
 }
 
@@ -69,7 +87,8 @@ export function verdictOf(d: Decision): Verdict {
       const unit = d.subject.paired ? 'rounds' : 'repetitions per side';
       const needed = d.neededRepetitions >= 1000 ? `more than 1000 ${unit}` : `about ${d.neededRepetitions} ${unit}`;
       const { change: c, ci, pValue, adjustedP, mde, neededRepetitions } = d;
-      const message = `${head(d)}: inconclusive: ${undecidedText(d.why, d.subject, mde)}; ${needed} needed`;
+      // Doubtful samples need a clean run, not more repetitions.
+      const message = `${head(d)}: inconclusive: ${undecidedText(d.why, d.subject, mde)}; ${d.why.kind === 'doubtful' ? 'run it again' : `${needed} needed`}`;
       return { status: 'inconclusive', change: c, ci, pValue, adjustedP, mde, neededRepetitions, message };
     }
     case 'pass':

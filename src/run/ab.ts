@@ -2,6 +2,7 @@ import type { MachineFacts } from '../environment/types.js';
 import { aggregateRepetitions } from '../metrics/aggregate.js';
 import type { Metric, MetricPoint } from '../metrics/types.js';
 import type { CollectorName, Scenario } from '../scenario/types.js';
+import { isAbortOf } from './abort.js';
 import { createRepetitionCgroups, type RepetitionCgroups } from './cgroups.js';
 import { ScenarioCollectors } from './collectors.js';
 import { mergeIrqTables } from './irq-merge.js';
@@ -100,11 +101,20 @@ async function sideStates(pair: AbPair, o: AbOptions, deps: RunnerDeps, warmup: 
   const count = warmup + o.rounds.max;
   for (const [k, side] of SIDES.entries()) {
     const scenario = pair[side];
-    const workload = await deps.prepareWorkload(scenario.workload);
-    const cgroups = await createRepetitionCgroups({ facts: o.facts, pid: deps.pid, runId: o.runId, scenario: `${pair.name}.${side}`, count, warmup }, deps.cgroups);
+    const workload = await deps.prepareWorkload(scenario.workload, o.signal);
+    const cgroups = await createRepetitionCgroups({ facts: o.facts, pid: deps.pid, runId: o.runId, scenario: `${pair.name}.${side}`, count, warmup, signal: o.signal }, deps.cgroups);
     cgroups.reps = cgroups.reps.map((r) => ({ ...r, index: r.index + k * count }));
     states.push({ side, scenario, workload, cgroups, captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] });
   }
+}
+
+/** A side kdelta was interrupted before it could set up: nothing to run, nothing to remove. */
+function interruptedSide(side: Side, scenario: Scenario): SideState {
+  const reason = 'kdelta was interrupted before this side was set up';
+  const failure: RunFailure = { repetition: 1, kind: 'aborted', exitCode: null, signal: null, message: reason, stderrTail: '' };
+  const cgroups: RepetitionCgroups = { reps: [], service: null, isolation: { kind: 'none', reason }, remove: async () => undefined };
+  const workload: PreparedWorkload = { inProcess: false, run: async () => ({ state: 'failed', ...failure, kind: 'aborted' }) };
+  return { side, scenario, workload, cgroups, captures: [], lost: [], failure, irqTable: null, cpuSeries: [], timeline: [] };
 }
 
 /** The rounds: warm-up per side, then each round runs both sides once in a seeded random order, until decided or rounds.max. */
@@ -144,6 +154,11 @@ export async function runAbScenario(pair: AbPair, o: AbOptions, deps: RunnerDeps
     await collectors.start(states.flatMap((s) => s.cgroups.reps), o.signal);
     progress.scenarioStart(pair.name, 2 * o.rounds.max, 2 * warmup);
     result = await runRounds(states, collectors, warmup, o);
+  } catch (err) {
+    // The first SIGINT/SIGTERM while a side was prepared, its cgroups created or the capture started.
+    if (!isAbortOf(err, o.signal)) throw err;
+    for (const side of SIDES.slice(states.length)) states.push(interruptedSide(side, pair[side]));
+    if (!states.some((s) => s.failure)) states[0]!.failure = { repetition: 1, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
   } finally {
     await collectors.stop();
     for (const s of states) await s.cgroups.remove((message) => progress.warn(message));

@@ -2,6 +2,7 @@ import type { MachineFacts } from '../environment/types.js';
 import { EnvironmentError, InputError, KdeltaError } from '../errors.js';
 import type { MetricPoint } from '../metrics/types.js';
 import type { CollectorName, Scenario } from '../scenario/types.js';
+import { untilAborted } from './abort.js';
 import type { Progress } from './progress.js';
 import type { Availability, CollectorKind, CollectorSession, CollectorStatus, RepetitionCapture, RepetitionRef, ScenarioRun, TaskSet } from './types.js';
 
@@ -61,6 +62,11 @@ export class ScenarioCollectors {
     this.statuses = plannedCollectors(scenario, facts, kinds).map((c) => ({ ...c, notes: [] }));
   }
 
+  /** The metric patterns a collector provides: what a loss it reports without naming a map may touch. */
+  providesOf(name: CollectorName): readonly string[] {
+    return this.kinds.find((k) => k.name === name)?.provides ?? [];
+  }
+
   private statusOf(name: CollectorName): CollectorStatus {
     return this.statuses.find((c) => c.name === name)!;
   }
@@ -101,7 +107,13 @@ export class ScenarioCollectors {
     signal.throwIfAborted();
     this.started.push(a); // before start: a half-started session is still stopped at the end
     try {
-      await a.session.start(reps);
+      // A capture still starting (bpftrace attaching, the loader loading) is stopped by the
+      // first SIGINT/SIGTERM; once more after its start settles, in case it spawned after the first stop.
+      const starting = a.session.start(reps);
+      await untilAborted(starting, signal, () => {
+        void a.session.stop().catch(() => undefined);
+        void starting.then(() => a.session.stop()).catch(() => undefined);
+      });
       return true;
     } catch (err) {
       if (!(err instanceof KdeltaError)) throw err;

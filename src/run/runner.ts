@@ -8,7 +8,9 @@ import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
 import type { SlowCallRepetition } from './syscall-events.js';
-import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
+import { isAbortOf } from './abort.js';
+import { captureDoubt, doubtWarning, workloadDoubts } from './doubts.js';
+import type { DoubtOn, IrqTable, Isolation, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun, WorkloadFailed } from './types.js';
 
 export { checkRequiredCollectors, lostRequiredCollector, plannedCollectors } from './collectors.js';
 export { runCgroupName, sweepOrphanCgroups } from './cgroups.js';
@@ -29,6 +31,7 @@ export interface RunnerOptions {
 interface Gathered {
   captures: MetricPoint[][];
   lost: LostData[];
+  doubts: DoubtOn[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
   cpuSeries: ProcCpuSeries[];
@@ -37,7 +40,7 @@ interface Gathered {
 }
 
 function emptyGathered(): Gathered {
-  return { captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [], syscallEvents: [] };
+  return { captures: [], lost: [], doubts: [], failure: null, irqTable: null, cpuSeries: [], timeline: [], syscallEvents: [] };
 }
 
 function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): RunFailure {
@@ -48,7 +51,11 @@ function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): 
 function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], repCaptures: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
   for (const { name, capture } of repCaptures) {
     points.push(...capture.metrics);
-    for (const what of capture.lost) g.lost.push({ repetition: counted, collector: name, what });
+    for (const what of capture.lost) {
+      g.lost.push({ repetition: counted, collector: name, what });
+      const doubt = captureDoubt(counted, what, collectors.providesOf(name));
+      if (doubt) g.doubts.push(doubt);
+    }
     const status = collectors.statuses.find((c) => c.name === name);
     for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
     const table = capture.tables?.irq;
@@ -65,6 +72,12 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
   }
   collectors.counted(repCaptures);
   g.captures.push(points);
+}
+
+/** The metrics read off the workload's stdout: those it reported, and those the scenario declares (a cut may have taken them). */
+function stdoutMetricNames(scenario: Scenario, reported: MetricPoint[]): string[] {
+  const declared = scenario.workload.metrics.map((m) => (m.name.startsWith('workload.') ? m.name : `workload.${m.name}`));
+  return [...new Set([...reported.map((m) => m.name), ...declared])];
 }
 
 /** Runs every repetition in order until one fails or kdelta is interrupted. */
@@ -93,7 +106,11 @@ async function repeat(scenario: Scenario, reps: RepetitionRef[], workload: Prepa
     progress.repetitionDone(scenario.name, rep.index, rep.warmup, outcome.wallTimeNs);
     if (rep.warmup) continue;
     const points: MetricPoint[] = [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics, ...(served?.state === 'ok' ? served.metrics : [])];
-    keepRepetition(g, collectors, rep.index - warmup + 1, points, repCaptures);
+    const counted = rep.index - warmup + 1;
+    const before = g.doubts.length;
+    g.doubts.push(...workloadDoubts(counted, outcome, stdoutMetricNames(scenario, outcome.metrics)));
+    keepRepetition(g, collectors, counted, points, repCaptures);
+    for (const d of g.doubts.slice(before)) progress.warn(doubtWarning(scenario.name, d));
   }
   return g;
 }
@@ -115,36 +132,58 @@ function metricsOf(captures: MetricPoint[][], collectors: ScenarioCollectors): M
   return metrics;
 }
 
+const INTERRUPTED: RunFailure = { repetition: 1, kind: 'aborted', exitCode: null, signal: null, message: 'kdelta was interrupted', stderrTail: '' };
+
 /**
- * Runs one scenario: warm-up repetitions (measured, then thrown away, so caches and
- * page cache are warm), then the counted ones. Every repetition gets its own cgroup, all
- * created before the collectors start so one bpftrace session can serve them all.
+ * Creates the cgroups, starts the collectors and the service, and runs the repetitions.
  * Whatever happens (failure, abort, a bug), collectors are stopped and cgroups removed.
  */
-export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps: RunnerDeps): Promise<ScenarioRun> {
+async function measure(scenario: Scenario, workload: PreparedWorkload, collectors: ScenarioCollectors, opts: RunnerOptions & { count: number; warmup: number }, deps: RunnerDeps): Promise<{ gathered: Gathered; isolation: Isolation }> {
   const { facts, progress, signal } = opts;
-  const repetitions = opts.repetitions ?? scenario.repetitions;
-  const warmup = opts.warmup ?? scenario.warmup;
-  const workload = await deps.prepareWorkload(scenario.workload);
-  // eBPF first: whether it really started decides who owns sched.ready_delay.total.
-  const collectors = new ScenarioCollectors(scenario, facts, deps.collectors, progress);
   const service = workload.service;
-  const cgroups = await createRepetitionCgroups({ facts, pid: deps.pid, runId: opts.runId, scenario: scenario.name, count: warmup + repetitions, warmup, service: service !== undefined }, deps.cgroups);
-  let gathered: Gathered;
+  const cgroups = await createRepetitionCgroups({ facts, pid: deps.pid, runId: opts.runId, scenario: scenario.name, count: opts.count, warmup: opts.warmup, service: service !== undefined, signal }, deps.cgroups);
   try {
     if (cgroups.isolation.kind !== 'cgroup') progress.warn(`${scenario.name}: ${cgroups.isolation.reason}`);
     await collectors.start(cgroups.reps, signal);
-    progress.scenarioStart(scenario.name, repetitions, warmup);
+    progress.scenarioStart(scenario.name, opts.count - opts.warmup, opts.warmup);
     // The service comes up once, before the warm-up, so every repetition loads a server that is already warm.
     const up = service ? await service.start({ cgroup: cgroups.service, signal }) : null;
-    if (up?.state === 'failed') gathered = { ...emptyGathered(), failure: failureOf({ index: 0 }, up) };
-    else gathered = await repeat(scenario, cgroups.reps, workload, collectors, opts, warmup);
+    if (up?.state === 'failed') return { gathered: { ...emptyGathered(), failure: failureOf({ index: 0 }, up) }, isolation: cgroups.isolation };
+    return { gathered: await repeat(scenario, cgroups.reps, workload, collectors, opts, opts.warmup), isolation: cgroups.isolation };
+  } catch (err) {
+    // The first SIGINT/SIGTERM ends a stage that was still starting (a capture, the cgroups):
+    // the scenario is reported as interrupted, with nothing measured, like one stopped mid-run.
+    if (!isAbortOf(err, signal)) throw err;
+    return { gathered: { ...emptyGathered(), failure: INTERRUPTED }, isolation: cgroups.isolation };
   } finally {
     await service?.stop().catch((err: unknown) => progress.warn(`${scenario.name}: stopping the service: ${String(err)}`));
     await collectors.stop();
     await cgroups.remove((message) => progress.warn(message));
   }
-  const { captures, lost, failure, irqTable, cpuSeries, timeline, syscallEvents } = gathered;
+}
+
+/**
+ * Runs one scenario: warm-up repetitions (measured, then thrown away, so caches and
+ * page cache are warm), then the counted ones. Every repetition gets its own cgroup, all
+ * created before the collectors start so one bpftrace session can serve them all.
+ */
+export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps: RunnerDeps): Promise<ScenarioRun> {
+  const { facts, progress, signal } = opts;
+  const repetitions = opts.repetitions ?? scenario.repetitions;
+  const warmup = opts.warmup ?? scenario.warmup;
+  // eBPF first: whether it really started decides who owns sched.ready_delay.total.
+  const collectors = new ScenarioCollectors(scenario, facts, deps.collectors, progress);
+  let gathered: Gathered;
+  let isolation: Isolation = { kind: 'none', reason: 'kdelta was interrupted before the repetitions started' };
+  try {
+    const workload = await deps.prepareWorkload(scenario.workload, signal);
+    ({ gathered, isolation } = await measure(scenario, workload, collectors, { ...opts, count: warmup + repetitions, warmup }, deps));
+  } catch (err) {
+    // Interrupted while the workload was being prepared (a tinybench module's task listing): nothing to stop yet.
+    if (!isAbortOf(err, signal)) throw err;
+    gathered = { ...emptyGathered(), failure: INTERRUPTED };
+  }
+  const { captures, lost, doubts, failure, irqTable, cpuSeries, timeline, syscallEvents } = gathered;
   progress.scenarioEnd(scenario.name, failure ? `failed: ${failure.message}` : `${captures.length} repetitions measured`);
   return {
     scenario,
@@ -152,8 +191,9 @@ export async function runScenario(scenario: Scenario, opts: RunnerOptions, deps:
     warmup,
     metrics: metricsOf(captures, collectors),
     collectors: collectors.statuses.map(({ name, enabled, availability, notes }) => ({ name, enabled, availability, notes })),
-    isolation: cgroups.isolation,
+    isolation,
     lost,
+    ...(doubts.length > 0 && { doubts }),
     failure,
     irqTable,
     ...(cpuSeries.length > 0 && { cpuSeries }),

@@ -135,6 +135,10 @@ export type WorkloadOutcome =
       /** workload.* figures the workload reported (regex, JSON lines, tinybench tasks). */
       metrics: MetricPoint[];
       tasks: TaskSet;
+      /** stdout beyond the kept head and tail that was never read for figures. */
+      cut?: { bytes: number; lines: number };
+      /** Processes of the repetition found outside its cgroup at its end (killed then). */
+      leftCgroup?: number;
     }
   | {
       state: 'failed';
@@ -181,7 +185,8 @@ export interface CgroupOps {
 export interface RunnerDeps {
   /** The collectors a scenario may ask for, in the order they start (eBPF first: see runner). */
   collectors: readonly CollectorKind[];
-  prepareWorkload(spec: WorkloadSpec): Promise<PreparedWorkload>;
+  /** `signal`: the first SIGINT/SIGTERM stops what preparing runs (a tinybench module's task listing). */
+  prepareWorkload(spec: WorkloadSpec, signal?: AbortSignal): Promise<PreparedWorkload>;
   cgroups: CgroupOps;
   /** The pid in the run cgroup's name; a later run sweeps cgroups of pids no longer alive. */
   pid: number;
@@ -195,6 +200,21 @@ export interface LostData {
   repetition: number;
   collector: CollectorName;
   what: string;
+}
+
+/**
+ * Why some samples of a counted repetition cannot be trusted, as data: compare/ decides which
+ * verdicts it makes inconclusive, report/ words it. Never silently averaged in.
+ */
+export type Doubt =
+  | { kind: 'left-cgroup'; repetition: number; processes: number }
+  | { kind: 'output-cut'; repetition: number; bytes: number; lines: number }
+  | { kind: 'capture-lost'; repetition: number; entries: number; what: string };
+
+/** A doubt and the metrics it touches: exact names, or patterns where `*` stands for any run of characters. */
+export interface DoubtOn {
+  doubt: Doubt;
+  metrics: string[];
 }
 
 export interface RunFailure {
@@ -216,6 +236,8 @@ export interface ScenarioRun {
   collectors: CollectorStatus[];
   isolation: Isolation;
   lost: LostData[];
+  /** What makes some verdicts inconclusive: a workload that left its cgroup, cut output, a full capture map. */
+  doubts?: DoubtOn[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
   /** Per counted repetition, the /proc sampler's per-CPU interrupt and softirq counts over time. */

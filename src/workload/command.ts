@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { killCgroup } from '../kernel/cgroup.js';
 import type { WorkloadMetricSpec } from '../scenario/types.js';
 import { workloadFiguresFromStdout } from './figures.js';
+import { killEscaped, REPETITION_MARK } from './escaped.js';
 import { BoundedOutput, textTail } from './output.js';
 import type { RunContext, WorkloadOutcome } from './types.js';
 
@@ -59,6 +60,8 @@ interface ChildState {
   exitSignal: string | null;
   ending: Ending;
   killError: string | null;
+  /** Processes of the repetition found outside its cgroup at its end, and killed. */
+  leftCgroup: number;
 }
 
 function spawnChild(cmd: CommandInvocation, ctx: RunContext) {
@@ -71,7 +74,8 @@ function spawnChild(cmd: CommandInvocation, ctx: RunContext) {
   const startNs = process.hrtime.bigint();
   const child = execa(file, args, {
     cwd: cmd.cwd,
-    env: cmd.env,
+    // The mark finds, at the repetition's end, processes that moved themselves out of its cgroup.
+    env: ctx.cgroup ? { ...cmd.env, [REPETITION_MARK]: ctx.cgroup.path } : cmd.env,
     extendEnv: true,
     stdio: ctx.cgroup ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     buffer: false,
@@ -85,7 +89,7 @@ function spawnChild(cmd: CommandInvocation, ctx: RunContext) {
   if (child.pid !== undefined) ctx.onStart?.(child.pid);
   child.stdout?.on('data', (b: Buffer) => stdout.push(b));
   child.stderr?.on('data', (b: Buffer) => stderr.push(b));
-  const st: ChildState = { exitNs: null, exitCode: null, exitSignal: null, ending: 'exit', killError: null };
+  const st: ChildState = { exitNs: null, exitCode: null, exitSignal: null, ending: 'exit', killError: null, leftCgroup: 0 };
   child.once('exit', (code, signal) => {
     st.exitNs = process.hrtime.bigint();
     st.exitCode = code;
@@ -124,11 +128,14 @@ async function outcomeOf(cmd: CommandInvocation, ctx: RunContext, spawned: Spawn
 
   const figures = workloadFiguresFromStdout(spawned.stdout.text(), cmd.metrics);
   if (figures.state === 'invalid') return failed('error', `${cmd.label}: ${figures.message}`, status);
+  const cut = spawned.stdout.cut();
   return {
     state: 'ok',
     wallTimeNs: Number(endNs - spawned.startNs),
     metrics: figures.metrics,
     tasks: { pid: spawned.child.pid ?? null, threads: figures.threads },
+    ...(cut && { cut }),
+    ...(spawned.st.leftCgroup > 0 && { leftCgroup: spawned.st.leftCgroup }),
   };
 }
 
@@ -174,6 +181,7 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
     // Whatever the main process left behind (daemonised children) is part of the repetition
     // and must not outlive it, nor keep the pipes open.
     await killTree();
+    if (ctx.cgroup) st.leftCgroup = await killEscaped(ctx.cgroup.path);
     // Closing kdelta's end lets the watchdog go (it kills the already empty cgroup once more).
     watchdogEnd?.destroy();
     const result = await Promise.race([

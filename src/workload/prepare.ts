@@ -16,14 +16,14 @@ type CommandSpec = Extract<WorkloadSpec, { kind: 'command' }>;
  * helper is an InputError carrying the fix; everything that goes wrong while a repetition
  * runs is a WorkloadOutcome.
  */
-export async function prepareWorkload(spec: WorkloadSpec): Promise<PreparedWorkload> {
+export async function prepareWorkload(spec: WorkloadSpec, signal?: AbortSignal): Promise<PreparedWorkload> {
   switch (spec.kind) {
     case 'command':
       return prepareCommand(spec);
     case 'builtin':
       return prepareBuiltin(spec);
     case 'tinybench':
-      return prepareTinybench(spec);
+      return prepareTinybench(spec, signal);
   }
 }
 

@@ -18,7 +18,7 @@ type TinybenchSpec = Extract<WorkloadSpec, { kind: 'tinybench' }>;
  * benchmark's run-queue waits and syscalls from kdelta's. wall_time therefore includes node's
  * start-up (~50 ms here); the per-task figures do not.
  */
-export async function prepareTinybench(spec: TinybenchSpec): Promise<PreparedWorkload> {
+export async function prepareTinybench(spec: TinybenchSpec, signal?: AbortSignal): Promise<PreparedWorkload> {
   await access(spec.module).catch(() => {
     throw new InputError(`tinybench module not found: ${spec.module}`, { file: spec.module, fix: 'check the path in the scenario (relative paths are resolved against the scenario file)' });
   });
@@ -30,7 +30,7 @@ export async function prepareTinybench(spec: TinybenchSpec): Promise<PreparedWor
   const cgexec = await requireHelper('kdelta-cgexec');
   // Import the module once before any repetition, so a typo or a module without tasks is bad
   // input reported up front, not a failed workload.
-  await listTasks(spec.module, cgexec);
+  await listTasks(spec.module, cgexec, signal);
   const argv: [string, ...string[]] = [process.execPath, TINYBENCH_RUNNER, spec.module, String(spec.timeMs), String(spec.iterations)];
   return {
     inProcess: false,
@@ -51,7 +51,7 @@ const LIST_TIMEOUT_MS = 30_000;
  * everything it started is killed afterwards: a module that spawns something at import time
  * must not leave it running outside every measurement.
  */
-async function listTasks(module: string, cgexec: string): Promise<void> {
+async function listTasks(module: string, cgexec: string, signal?: AbortSignal): Promise<void> {
   const mount = await cgroup2Mount();
   let cg: CgroupRef | null = null;
   if (mount !== null && process.getuid?.() === 0) {
@@ -60,9 +60,11 @@ async function listTasks(module: string, cgexec: string): Promise<void> {
   const runner = [process.execPath, TINYBENCH_RUNNER, '--list', module];
   const [file, ...args] = cg ? [cgexec, cg.path, ...runner] : runner;
   // Its own process group, so without a cgroup what it started can still be killed as a group.
-  const child = execa(file!, args, { reject: false, stdin: 'ignore', timeout: LIST_TIMEOUT_MS, detached: true, forceKillAfterDelay: 1000 });
+  // The first SIGINT/SIGTERM ends the listing too (a module that takes its time to import).
+  const child = execa(file!, args, { reject: false, stdin: 'ignore', timeout: LIST_TIMEOUT_MS, detached: true, forceKillAfterDelay: 1000, killSignal: 'SIGKILL', ...(signal && { cancelSignal: signal }) });
   try {
     const listed = await child;
+    signal?.throwIfAborted();
     if (listed.timedOut) {
       throw new InputError(`importing ${module} to list its tasks did not finish within ${LIST_TIMEOUT_MS / 1000} s`, { file: module, fix: 'do not start timers or servers at the top level of a tinybench module; start them inside the task functions' });
     }

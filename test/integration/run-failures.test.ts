@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
+import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
 import { validateReport } from '../../src/report/schema.js';
 import { bpftraceOf, cgroup2, cgroupOf, hasStackTrace, processesWithArgv, runCgroupsOf, runCli, tempDir, waitFor, writeScenario } from '../cli/support.js';
 
@@ -181,4 +182,67 @@ collect:
     }
     expectNothingLeft(['sleep', '985']);
   });
+});
+
+describe('kdelta run: nothing measured is lost silently', () => {
+  const run = async (scenario: string, out: string, extra: string[] = []) =>
+    runCli(['run', scenario, '--out', join(dir.path, out), '--baselines', join(dir.path, 'doubt-baselines'), ...extra], { cwd: dir.path });
+  const verdictOf = (out: string, metric: string) => {
+    const report = unfoldReport(JSON.parse(readFileSync(join(dir.path, out, 'report.json'), 'utf8')) as StoredReport);
+    return report.scenarios[0]?.metrics.find((m) => m.name === metric)?.verdict;
+  };
+
+  it('a workload that moves itself out of its cgroup is found, killed, warned of, and makes the verdicts inconclusive', async () => {
+    // Against a clean baseline of the same scenario: the flag file turns the escape on.
+    const file = await writeScenario(dir.path, 'escapes.yaml', `name: escapes
+workload:
+  command: [sh, -c, "if [ -e escape.flag ]; then sh -c 'echo $$ > ${cgroup2()}/cgroup.procs; exec sleep 974' & fi; sleep 0.2"]
+repetitions: 3
+warmup: 0
+collect:
+  proc: true
+  ebpf: false
+gate:
+  metrics:
+    workload.wall_time: { tolerance: 50% }
+`);
+    const base = await run(file, 'escapes-base', ['--update-baselines']);
+    expect(base.code, base.stderr).toBe(0);
+    await writeScenario(dir.path, 'escape.flag', '');
+    const r = await run(file, 'escapes-out');
+    expect(r.stderr).toContain('left its cgroup and were killed');
+    expect(processesWithArgv('sleep', '974'), 'the escaped process outlives the run').toEqual([]);
+    const v = verdictOf('escapes-out', 'workload.wall_time');
+    expect(v?.status).toBe('inconclusive');
+    expect(v?.message).toContain('the workload left its cgroup (3 processes outside it, killed; repetitions 1, 2, 3)');
+    expectNothingLeft(['sleep', '974']);
+  }, 60_000);
+
+  it('stdout cut past the kept head and tail is noted and makes the verdict of a figure read from stdout inconclusive', async () => {
+    // 5 MiB of 71-byte lines before the figure: 1 MiB of them (about 14,770 lines) per repetition is not kept.
+    const file = await writeScenario(dir.path, 'chatty.yaml', `name: chatty
+workload:
+  command: [sh, -c, "if [ -e chatty.flag ]; then yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 5242880; echo; fi; echo 'ops: 1000'"]
+  metrics:
+    - { name: ops, regex: "ops: ([0-9]+)", unit: "1", better: higher }
+repetitions: 3
+warmup: 0
+collect:
+  proc: false
+  ebpf: false
+gate:
+  metrics:
+    workload.ops: {}
+`);
+    const base = await run(file, 'chatty-base', ['--update-baselines']);
+    expect(base.code, base.stderr).toBe(0);
+    await writeScenario(dir.path, 'chatty.flag', '');
+    const r = await run(file, 'chatty-out');
+    expect(r.stderr).toMatch(/stdout was cut \(\d+ bytes, \d+ lines not read\); verdicts on workload\.ops are inconclusive/);
+    const v = verdictOf('chatty-out', 'workload.ops');
+    expect(v?.status).toBe('inconclusive');
+    expect(v?.message).toMatch(/stdout was cut: 31\d{5} bytes \(44\d{3} lines\) between the kept head and tail were not read \(repetitions 1, 2, 3\)/);
+    // Without the cut the same figure passes: the doubt, not the value, made it inconclusive.
+    expect(verdictOf('chatty-base', 'workload.ops')?.status).toBe('no-baseline');
+  }, 60_000);
 });

@@ -3,18 +3,21 @@
 // bpftrace that exits by itself (the session's pipe watchdog). End to end through
 // bin/kdelta.js, since signals reach a real process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/schema.js';
+import type { StoredReport } from '../../src/report/compact.js';
 import {
   bpfProgIdsOf,
   bpftraceOf,
   cgroup2,
   cgroupOf,
   plainEnv,
+  processes,
   processesWithArgv,
+  repoRoot,
   requireBuild,
   runCgroupsOf,
   runCli,
@@ -187,4 +190,122 @@ describe('kdelta run interrupted', () => {
     await waitFor(() => bpftraceOf(pid).length === 0, 'the bpftrace of the killed kdelta to exit by itself', 15_000, 100);
     await expectProgsUnloaded(progIds);
   });
+});
+
+/** Open files of a process, as paths (its fds in /proc). */
+function openFiles(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+interface Stage {
+  name: string;
+  /** Writes what the run needs; returns the argument to `kdelta run`. */
+  setup: (stageDir: string) => Promise<string>;
+  env?: NodeJS.ProcessEnv;
+  /** Truthy once kdelta (this pid) is inside the stage. */
+  inside: (pid: number, stageDir: string) => unknown;
+  /** Processes of the stage that must be gone after the exit. */
+  leftovers: (pid: number) => unknown[];
+  /** Whether the stage comes before any measurement (then no reports are written). */
+  beforeMeasuring?: boolean;
+}
+
+const yamlOf = (name: string, workload: string, collect = '  proc: false\n  ebpf: false', counts = 'repetitions: 2\nwarmup: 0') => `name: ${name}\nworkload:\n${workload}\n${counts}\ncollect:\n${collect}\n`;
+const byArgv = (word: string) => () => processes().filter((p) => p.argv.some((a) => a.includes(word)));
+const captureOf = (path: string) => (pid: number) => processes().filter((p) => p.argv[0] === path && readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(' ')[3] === String(pid));
+
+const STAGES: Stage[] = [
+  {
+    name: 'loading a folder of large scenario files',
+    beforeMeasuring: true,
+    async setup(stageDir) {
+      // 40 files of 1 MiB (the bound), which take seconds to parse: the signal comes while the folder is being read.
+      const pad = `# ${'x'.repeat(78)}\n`.repeat(12_900);
+      for (let i = 0; i < 40; i++) await writeScenario(stageDir, `s${String(i).padStart(2, '0')}.yaml`, yamlOf(`big-${i}`, '  builtin: { name: syscall-loop, count: 100 }') + pad);
+      return stageDir;
+    },
+    inside: (pid, stageDir) => openFiles(pid).some((f) => f.startsWith(stageDir)),
+    leftovers: () => [],
+  },
+  {
+    name: 'creating eleven thousand cgroups',
+    setup: async (stageDir) => writeScenario(stageDir, 'many.yaml', yamlOf('many-cgroups', '  command: [sleep, "0.01"]', undefined, 'repetitions: 10000\nwarmup: 1000')),
+    inside: (pid) => runCgroupsOf(pid).length > 0,
+    leftovers: () => [],
+  },
+  {
+    name: 'the bpftrace capture starting',
+    env: BPFTRACE,
+    setup: async (stageDir) => writeScenario(stageDir, 'bt.yaml', yamlOf('bt-start', '  command: [sleep, "0.1"]', '  proc: false\n  ebpf: { ready_delay: true, syscalls: true, irq: true }')),
+    inside: (pid) => bpftraceOf(pid).some((p) => p.argv[0]?.endsWith('bpftrace')),
+    leftovers: (pid) => bpftraceOf(pid),
+  },
+  {
+    name: 'the libbpf capture starting',
+    env: plainEnv({ KDELTA_EBPF: 'libbpf' }),
+    setup: async (stageDir) => writeScenario(stageDir, 'lb.yaml', yamlOf('lb-start', '  command: [sleep, "0.1"]', '  proc: false\n  ebpf: { ready_delay: true, syscalls: true, irq: true }')),
+    inside: (pid) => captureOf(join(repoRoot, 'helpers/bin/kdelta-bpf'))(pid).length > 0,
+    leftovers: (pid) => [...captureOf(join(repoRoot, 'helpers/bin/kdelta-bpf'))(pid), ...readdirSync(cgroup2()).filter((n) => n === `kdelta-calib-${pid}`)],
+  },
+  {
+    name: 'listing the tasks of a tinybench module that never finishes importing',
+    async setup(stageDir) {
+      // A top-level await that never settles: the import the listing does never ends.
+      await writeScenario(stageDir, 'forever.mjs', 'await new Promise(() => setInterval(() => undefined, 1000));\nexport function task() {}\n');
+      return writeScenario(stageDir, 'tb.yaml', yamlOf('tb-list', '  tinybench: { module: forever.mjs }'));
+    },
+    inside: () => byArgv('forever.mjs')().some((p) => p.argv.includes('--list')),
+    leftovers: () => byArgv('forever.mjs')(),
+  },
+  {
+    name: 'waiting for a service that never gets ready',
+    setup: async (stageDir) => writeScenario(stageDir, 'svc.yaml', yamlOf('svc-wait', '  service:\n    command: [sleep, "975"]\n    ready: { tcp: "127.0.0.1:18479" }\n    timeout: 60s\n  command: ["true"]')),
+    inside: () => processesWithArgv('sleep', '975').length > 0,
+    leftovers: () => processesWithArgv('sleep', '975'),
+  },
+];
+
+describe('the first SIGINT/SIGTERM stops the stage that is running', () => {
+  for (const [i, stage] of STAGES.entries()) {
+    const [signal, code] = i % 2 === 0 ? (['SIGTERM', 143] as const) : (['SIGINT', 130] as const);
+    it(`${stage.name}: ${signal} ends it at once, exit ${code}, nothing left`, async () => {
+      const stageDir = join(dir.path, `stage-${i}`);
+      mkdirSync(stageDir);
+      const target = await stage.setup(stageDir);
+      const out = join(dir.path, `stage-${i}-out`);
+      const k = spawnKdelta(['run', target, '--out', out, '--baselines', join(dir.path, 'baselines')], { ...(stage.env && { env: stage.env }) });
+      const pid = k.child.pid!;
+      let ended = false;
+      void k.exited.then(() => (ended = true));
+      await waitFor(() => {
+        if (ended) throw new Error(`kdelta ended before the stage:\n${k.rawStderr()}`);
+        return stage.inside(pid, stageDir);
+      }, stage.name, 60_000, 10);
+      const sent = Date.now();
+      k.child.kill(signal);
+      const exit = await k.exited;
+      // Generous for a loaded machine; each stage left alone takes far longer (or forever).
+      expect(Date.now() - sent, k.rawStderr()).toBeLessThan(8_000);
+      expect(exit.code, k.rawStderr()).toBe(code);
+      if (stage.beforeMeasuring) {
+        expect(k.rawStderr()).toContain('interrupted before anything was measured');
+      } else {
+        const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as StoredReport;
+        expect(report.scenarios[0]?.failure).toMatchObject({ kind: 'aborted' });
+      }
+      expect(runCgroupsOf(pid)).toEqual([]);
+      await waitFor(() => stage.leftovers(pid).length === 0, `nothing left of ${stage.name}`, 5_000, 50).catch(() => undefined);
+      expect(stage.leftovers(pid), stage.name).toEqual([]);
+    }, 120_000);
+  }
 });
