@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { doctorExitCode, formatDoctor, runDoctor, type DoctorCheck } from '../../src/doctor/doctor.js';
+import { doctorExitCode, runDoctor, type DoctorCheck } from '../../src/doctor/doctor.js';
+import { formatDoctor } from '../../src/doctor/format.js';
 import type { MachineFacts } from '../../src/environment/types.js';
 import { VM_FACTS } from '../fixtures/machine-facts.js';
 
