@@ -11,7 +11,8 @@ import { openStore } from '../../src/history/open.js';
 import { repoRoot } from '../cli/support.js';
 import { nightlyReports } from '../history/support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium by default; KDELTA_CHROMIUM names another Chromium-based browser (GitHub's runners have Chrome).
+const CHROMIUM = process.env['KDELTA_CHROMIUM'] ?? '/usr/bin/chromium';
 let site: string;
 let browser: Browser;
 

@@ -13,7 +13,8 @@ import { renderHtml } from '../../src/report/html/render.js';
 import { binPath, repoRoot, requireBuild, tempDir } from '../cli/support.js';
 import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium by default; KDELTA_CHROMIUM names another Chromium-based browser (GitHub's runners have Chrome).
+const CHROMIUM = process.env['KDELTA_CHROMIUM'] ?? '/usr/bin/chromium';
 const artifacts = resolve(process.env['KDELTA_ARTIFACTS'] ?? join(repoRoot, 'reports', 'artifacts'));
 
 let dir: { path: string; remove: () => Promise<void> };

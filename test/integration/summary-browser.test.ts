@@ -19,7 +19,8 @@ import { baselineFromSaved, readBaselineOrReport, runFromReport } from '../../sr
 import type { Report, ScenarioReport } from '../../src/report/types.js';
 import { repoRoot, tempDir } from '../cli/support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium by default; KDELTA_CHROMIUM names another Chromium-based browser (GitHub's runners have Chrome).
+const CHROMIUM = process.env['KDELTA_CHROMIUM'] ?? '/usr/bin/chromium';
 const GOLDEN = join(repoRoot, 'test/fixtures/compare-golden/mixed');
 const SUITE = join(repoRoot, 'test/fixtures/report/suite-r10.json.gz');
 const artifacts = resolve(process.env['KDELTA_ARTIFACTS'] ?? join(repoRoot, 'reports', 'artifacts'));
