@@ -49,19 +49,7 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-static __always_inline __u64 cgid_of(struct task_struct *t)
-{
-	return t->cgroups->dfl_cgrp->kn->id;
-}
-
-static __always_inline bool is_admitted(__u64 id)
-{
-#pragma unroll
-	for (int i = 0; i < NADMIT; i++)
-		if (admitted[i] == id)
-			return true;
-	return false;
-}
+#include "admit.h"
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ev_enter, struct pt_regs *regs, long id)

@@ -2,21 +2,9 @@
 #ifndef KDELTA_UTIL_H
 #define KDELTA_UTIL_H
 
-// Filters and per-thread-group accounting shared by the programs.
-static __always_inline __u64 cgid_of(struct task_struct *t)
-{
-	return t->cgroups->dfl_cgrp->kn->id;
-}
+#include "admit.h"
 
-static __always_inline bool is_admitted(__u64 id)
-{
-#pragma unroll
-	for (int i = 0; i < NADMIT; i++)
-		if (admitted[i] == id)
-			return true;
-	return false;
-}
-
+// Per-thread-group accounting shared by the programs.
 static __always_inline void bump(__u32 slot, __u64 by)
 {
 	__u64 *v = bpf_map_lookup_elem(&misc, &slot);

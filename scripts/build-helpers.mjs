@@ -117,7 +117,7 @@ function buildBpf() {
  */
 function buildEvents() {
   const btf = '/sys/kernel/btf/vmlinux';
-  const sources = [join(root, 'bpf', 'events.bpf.c'), join(root, 'helpers', 'kdelta-events.c'), join(root, 'helpers', 'kdelta-events.h')];
+  const sources = [join(root, 'bpf', 'events.bpf.c'), join(root, 'helpers', 'kdelta-events.c'), join(root, 'helpers', 'kdelta-events.h'), join(root, 'bpf', 'admit.h')];
   const out = join(binDir, 'kdelta-events');
   const hash = createHash('sha256');
   for (const f of sources) hash.update(readFileSync(f));
