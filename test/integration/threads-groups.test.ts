@@ -1,53 +1,14 @@
-import { join } from 'node:path';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bpfAvailability, createBpfSession } from '../../src/collect/bpf/session.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SLOTS } from '../../src/collect/bpf/timeline.js';
-import type { RepetitionCapture, RepetitionRef } from '../../src/collect/types.js';
-import { probeMachine } from '../../src/environment/probe.js';
-import type { MachineFacts } from '../../src/environment/types.js';
-import { createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
+import type { RepetitionCapture } from '../../src/collect/types.js';
+import { libbpfGroupsSetup, type GroupsRun } from './groups-support.js';
 import type { EbpfSpec } from '../../src/scenario/types.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const GROUPS = join(ROOT, 'helpers', 'bin', 'kdelta-groups');
 const CALLS = 100_000;
 
-let facts: MachineFacts;
-let parent: string;
+const groups = libbpfGroupsSetup('threads');
 
-beforeAll(async () => {
-  await execa('node', [join(ROOT, 'scripts', 'build-helpers.mjs')], { cwd: ROOT });
-  facts = await probeMachine();
-  const avail = bpfAvailability(facts);
-  if (avail.state !== 'ready') throw new Error(`the libbpf capture must run here (CI runs as root): ${avail.reason}`);
-  parent = join(facts.cgroup2!, `kdelta-threads-test-${process.pid}`);
-});
-
-afterAll(async () => {
-  if (parent) await removeCgroup(parent);
-});
-
-/** kdelta-groups in a cgroup of its own under one capture session; its own figures by name. */
-async function captureGroups(spec: EbpfSpec, argv: string[]): Promise<{ capture: RepetitionCapture; own: Map<string, number> }> {
-  const rep: RepetitionRef = { index: 0, warmup: false, cgroup: await createCgroup(join(parent, `g${Date.now()}`)) };
-  const session = createBpfSession(spec, facts);
-  try {
-    await session.start([rep]);
-    await session.beforeRepetition(rep);
-    const r = await execa('sh', ['-c', 'echo 0 > "$1/cgroup.procs" && shift && exec "$@"', 'kdelta', rep.cgroup!.path, GROUPS, ...argv]);
-    const capture = await session.afterRepetition(rep, { pid: null, threads: [] });
-    const own = new Map<string, number>();
-    for (const line of r.stdout.split('\n')) {
-      const o = JSON.parse(line) as { metric: string; value: number };
-      own.set(o.metric, o.value);
-    }
-    return { capture, own };
-  } finally {
-    await session.stop();
-    await removeCgroup(rep.cgroup!.path);
-  }
-}
+const captureGroups = (spec: EbpfSpec, argv: string[]): Promise<GroupsRun> => groups.capture(spec, argv);
 
 const value = (c: RepetitionCapture, name: string): number => {
   const m = c.metrics.find((p) => p.name === name);

@@ -1,11 +1,6 @@
-import { join } from 'node:path';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bpfAvailability, createBpfSession } from '../../src/collect/bpf/session.js';
-import type { RepetitionCapture, RepetitionRef } from '../../src/collect/types.js';
-import { probeMachine } from '../../src/environment/probe.js';
-import type { MachineFacts } from '../../src/environment/types.js';
-import { createCgroup, removeCgroup } from '../../src/kernel/cgroup.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RepetitionCapture } from '../../src/collect/types.js';
+import { GROUPS, libbpfGroupsSetup, type GroupsRun } from './groups-support.js';
 import { parseProbe } from '../../src/scenario/probes.js';
 import type { EbpfSpec, WindowProbe, WindowSpec } from '../../src/scenario/types.js';
 
@@ -15,25 +10,10 @@ import type { EbpfSpec, WindowProbe, WindowSpec } from '../../src/scenario/types
  * 10 getsid calls at the start of each (its only syscalls inside a window; no other thread has
  * windows), and prints what it measured itself.
  */
-const ROOT = join(import.meta.dirname, '..', '..');
-const GROUPS = join(ROOT, 'helpers', 'bin', 'kdelta-groups');
 const WINDOWS = 12;
 const WINDOW_MS = 5;
 
-let facts: MachineFacts;
-let parent: string;
-
-beforeAll(async () => {
-  await execa('node', [join(ROOT, 'scripts', 'build-helpers.mjs')], { cwd: ROOT });
-  facts = await probeMachine();
-  const avail = bpfAvailability(facts);
-  if (avail.state !== 'ready') throw new Error(`the libbpf capture must run here (CI runs as root): ${avail.reason}`);
-  parent = join(facts.cgroup2!, `kdelta-windows-test-${process.pid}`);
-});
-
-afterAll(async () => {
-  if (parent) await removeCgroup(parent);
-});
+const groups = libbpfGroupsSetup('windows');
 
 function probe(text: string): WindowProbe {
   const p = parseProbe(text);
@@ -44,25 +24,7 @@ function probe(text: string): WindowProbe {
 const USDT: WindowSpec = { start: probe(`usdt:${GROUPS}:kdelta:window_start`), stop: probe(`usdt:${GROUPS}:kdelta:window_end`), minNs: 0, per: 'thread' };
 const SPEC: EbpfSpec = { readyDelay: true, irq: true, threads: true, syscalls: { include: [], exclude: [], excludeBlocking: false, sample: 1 } };
 
-async function captureGroups(window: WindowSpec, argv: string[]): Promise<{ capture: RepetitionCapture; own: Map<string, number> }> {
-  const rep: RepetitionRef = { index: 0, warmup: false, cgroup: await createCgroup(join(parent, `w${Date.now()}`)) };
-  const session = createBpfSession({ ...SPEC, window }, facts);
-  try {
-    await session.start([rep]);
-    await session.beforeRepetition(rep);
-    const r = await execa('sh', ['-c', 'echo 0 > "$1/cgroup.procs" && shift && exec "$@"', 'kdelta', rep.cgroup!.path, GROUPS, ...argv]);
-    const capture = await session.afterRepetition(rep, { pid: null, threads: [] });
-    const own = new Map<string, number>();
-    for (const line of r.stdout.split('\n')) {
-      const o = JSON.parse(line) as { metric: string; value: number };
-      own.set(o.metric, o.value);
-    }
-    return { capture, own };
-  } finally {
-    await session.stop();
-    await removeCgroup(rep.cgroup!.path);
-  }
-}
+const captureGroups = (window: WindowSpec, argv: string[]): Promise<GroupsRun> => groups.capture({ ...SPEC, window }, argv);
 
 const value = (c: RepetitionCapture, name: string): number => {
   const m = c.metrics.find((p) => p.name === name);
