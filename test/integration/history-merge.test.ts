@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../src/compare/stats/prng.js';
-import type { Report } from '../../src/report/types.js';
+import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
 import { reportJsonText } from '../../src/report/write.js';
 import { selectShard } from '../../src/scenario/shard.js';
 import { plainEnv, runCli } from '../cli/support.js';
@@ -27,7 +27,7 @@ describe('kdelta merge', () => {
     const r = await runCli(['merge', ...paths, '--out', join(dir, 'merged')], { cwd: dir, env: plainEnv() });
     expect(r.stderr).not.toContain('kdelta bug');
     expect(r.code).toBe(1);
-    const merged = JSON.parse(await readFile(join(dir, 'merged', 'report.json'), 'utf8')) as Report;
+    const merged = unfoldReport(JSON.parse(await readFile(join(dir, 'merged', 'report.json'), 'utf8')) as StoredReport);
     expect(merged.scenarios.map((s) => s.name).sort()).toEqual(scenarios.map((s) => s.name).sort());
     const inFamily = merged.scenarios.flatMap((s) => s.metrics).filter((m) => m.verdict !== null && 'adjustedP' in m.verdict).length;
     expect(merged.family.size).toBe(inFamily);

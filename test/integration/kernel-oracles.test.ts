@@ -1,5 +1,5 @@
 // The kernel collector's parts against what the kernel itself counts, on real workloads.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -104,19 +104,25 @@ describe('kernel collector oracles', () => {
     expect(writes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(statWrites);
   }, 120_000);
 
-  it('tells the workload own fio requests apart: block.own within 10% of the disk stat delta the workload read around itself', async () => {
+  it('tells the workload own fio requests apart from a writer outside its cgroup on the same disk', async () => {
     const dev = execFileSync('sh', ['-c', `basename $(df --output=source ${dir.path} | tail -1)`], { encoding: 'utf8' }).trim();
-    const log = join(dir.path, 'own-stat.log');
     const fio = `fio --name=w --filename=${join(dir.path, 'own.dat')} --rw=write --bs=4k --size=400k --fsync=1 --ioengine=sync --output=/dev/null`;
-    const script = `cat /sys/block/${dev}/stat >> ${log}; ${fio}; cat /sys/block/${dev}/stat >> ${log}`;
-    const m = await run('fio-own', ['sh', '-c', script], 'block: true', 2);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-    const statWrites = [0, 1].map((i) => lines[2 * i + 1]![4]! - lines[2 * i]![4]!);
+    // Another process writes to the same disk the whole time, outside kdelta's cgroups: the
+    // machine's figure holds its requests, the workload's must not.
+    const noise = spawn('sh', ['-c', `while :; do dd if=/dev/zero of=${join(dir.path, 'noise.dat')} bs=4k count=1 oflag=dsync conv=notrunc status=none; done`], { stdio: 'ignore' });
+    let m: Awaited<ReturnType<typeof run>>;
+    try {
+      m = await run('fio-own', ['sh', '-c', fio], 'block: true', 2);
+    } finally {
+      noise.kill('SIGKILL');
+    }
     const own = m.get(`block.own.${dev}.write.count`)!;
     const all = m.get(`block.${dev}.write.count`)!;
-    // The disk is shared with the rest of the machine: the stat delta holds everyone's writes.
-    expect(own.every((x, i) => x >= 100 && x <= all[i]! && x <= statWrites[i]!)).toBe(true);
-    expect(own.map((x, i) => Math.abs(x - statWrites[i]!) / statWrites[i]! < 0.1)).toEqual([true, true]);
+    // fio's 100 fsynced 4 KiB writes: each write request, plus what its fsync forces (about
+    // 3 requests per write on ext4 here, measured on a quiet disk), and nothing of the writer.
+    expect(own.every((x) => x >= 100 && x <= 500)).toBe(true);
+    expect(own.map((x, i) => x <= all[i]!)).toEqual([true, true]);
+    expect(own.map((x, i) => all[i]! - x >= 50)).toEqual([true, true]);
   }, 120_000);
 
   it('counts real TCP retransmits across a lossy veth pair within 1% of the namespace nstat RetransSegs', async () => {

@@ -8,6 +8,7 @@ import { readIrqNames } from '../ebpf/session.js';
 import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
 import { probeText } from '../../scenario/probes.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
+import { calibrationCache, type CachedCalibration, type CalibrationCache } from './calibration-cache.js';
 import { LoaderChannel } from './channel.js';
 import type { Dump, ReadyLine } from './dump.js';
 import { groupNamer, type GroupNamer } from './groups.js';
@@ -40,6 +41,8 @@ export interface BpfSessionOptions {
   dumpTimeoutMs?: number;
   /** Measure the capture's own cost per event at start (a calibration cgroup). Default true. */
   calibrate?: boolean;
+  /** Where an earlier run's calibration is reused from; null measures every time. Default: /run/kdelta. */
+  calibrationCache?: CalibrationCache | null;
   loader?: string;
 }
 
@@ -84,7 +87,7 @@ interface DumpReader {
 }
 
 /** Turns one dump into a repetition's metrics; keeps the IRQ names it has looked up. */
-function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, channel: () => LoaderChannel | null): DumpReader {
+function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, channel: () => LoaderChannel | null, cached: () => CachedCalibration | null): DumpReader {
   const sample = spec.syscalls ? Math.max(1, Math.floor(spec.syscalls.sample)) : 1;
   let irqNames: Record<number, string> = {};
   const irqLooked = new Set<number>();
@@ -99,10 +102,12 @@ function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, chan
       for (const r of d.hard) irqLooked.add(r.key);
     }
     const ready = ch?.ready;
-    const cost = { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
+    const reused = cached();
+    const cost = reused ?? { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
     const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost, group });
     capture.metrics = m.metrics;
     capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
+    if (reused) capture.notes.push(`capture.cost.* from the calibration an earlier run made ${Math.round((Date.now() - reused.measuredAt) / 1000)} s ago with the same loader and programs on this boot`);
     capture.lost = m.lost;
     const timeline = spec.timeline ? timelineFromDump(d, ready?.ncpu ?? 0, group) : null;
     if (timeline) {
@@ -125,7 +130,9 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
   // Compiled before anything is loaded: a bad pattern is the scenario's fault, exit 2.
   const group = groupNamer(spec.roles);
 
-  const reader = dumpReader(spec, facts, group, () => ch);
+  const cache = options.calibrationCache === undefined ? calibrationCache(options.loader ?? BPF_LOADER) : options.calibrationCache;
+  let reused: CachedCalibration | null = null;
+  const reader = dumpReader(spec, facts, group, () => ch, () => reused);
 
   return {
     name: 'ebpf',
@@ -136,7 +143,10 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     async start(repetitions: RepetitionRef[]): Promise<void> {
       if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
       // The calibration loop would run outside every window, measuring the cheap path only.
-      const calib = options.calibrate !== false && facts.cgroup2 && !spec.window ? join(facts.cgroup2, `kdelta-calib-${process.pid}`) : null;
+      const calibrate = options.calibrate !== false && facts.cgroup2 !== null && !spec.window;
+      const plain = loaderArgs(spec, facts, null).args;
+      reused = calibrate ? (cache?.read(plain) ?? null) : null;
+      const calib = calibrate && !reused ? join(facts.cgroup2!, `kdelta-calib-${process.pid}`) : null;
       const args = loaderArgs(spec, facts, calib).args;
       await reader.prime();
       const c = new LoaderChannel(options.loader ?? BPF_LOADER, args);
@@ -149,6 +159,7 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
         await c.close();
         throw c.fail('the loader could not attach its programs');
       }
+      if (calib) await cache?.write(plain, { syscall: r.costSyscallNs, switch: r.costSwitchNs });
     },
 
     async beforeRepetition(rep: RepetitionRef): Promise<void> {
