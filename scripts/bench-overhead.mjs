@@ -167,7 +167,7 @@ END { clear(@start); clear(@lat); }`;
       process.stdout.write(out.join('\n') + '\n');
       return;
     }
-    // BENCH_ONLY=startup: only the start-up and own-time rows.
+    // BENCH_ONLY=startup: only the start-up and own-time rows; BENCH_ONLY=loop: only the null-syscall loop.
     if (process.env.BENCH_ONLY !== 'startup') {
     const loopConds = [
       { key: 'untraced', kind: 'none', what: 'untraced' },
@@ -175,6 +175,9 @@ END { clear(@start); clear(@lat); }`;
       { key: 'full', kind: 'libbpf', spec: SYS(1), what: 'libbpf capture, every call timed' },
       { key: 'sampled', kind: 'libbpf', spec: SYS(sample), what: `libbpf capture, 1 in ${sample} timed` },
       { key: 'threads', kind: 'libbpf', spec: { ...SYS(1), threads: true }, what: 'libbpf capture, every call timed, threads: true' },
+      // The timeline is counted in sched_switch/sched_wakeup, so it needs ready delay: compare with and without it.
+      { key: 'fullready', kind: 'libbpf', spec: { ...SYS(1), readyDelay: true }, what: 'libbpf capture, every call timed, ready delay' },
+      { key: 'timeline', kind: 'libbpf', spec: { ...SYS(1), readyDelay: true, timeline: true }, what: 'libbpf capture, every call timed, ready delay, timeline: true' },
       { key: 'bpftrace', kind: 'bpftrace', spec: SYS(1), what: 'bpftrace capture, every call timed' },
       { key: 'ref', kind: 'ref', what: 'straightforward bpftrace (tid map, hist, delete)' },
     ];
@@ -187,6 +190,10 @@ END { clear(@start); clear(@lat); }`;
         `sampled ${fmt(added('sampled'))} ns (${(m('sampled') / m('empty')).toFixed(2)}x the floor's call), bpftrace capture ${fmt(added('bpftrace'))} ns`,
       '',
     );
+    if (process.env.BENCH_ONLY === 'loop') {
+      process.stdout.write(out.join('\n') + '\n');
+      return;
+    }
 
     const ppConds = [
       { key: 'untraced', kind: 'none', what: 'untraced' },
