@@ -13,28 +13,14 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, metricOf } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-function metricOf(stdout, name) {
-  for (const l of stdout.split('\n')) {
-    try {
-      const o = JSON.parse(l);
-      if (o?.metric === name) return o.value;
-    } catch {
-      /* not JSON */
-    }
-  }
-  throw new Error(`no ${name} in ${stdout}`);
-}
 
 async function main() {
   const { createEventsSession } = await import(join(dist, 'collect', 'bpf', 'events-session.js'));

@@ -24,6 +24,7 @@ import { execa } from 'execa';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { median, metricOf } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -34,10 +35,6 @@ if (!existsSync(join(dist, 'collect', 'bpf', 'session.js'))) {
   await main();
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 function fmt(x) {
   if (!Number.isFinite(x)) return 'n/a';
   return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
@@ -46,17 +43,6 @@ function spread(xs) {
   return xs.length ? `${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}` : 'n/a';
 }
 
-function metricOf(stdout, name) {
-  for (const l of stdout.split('\n')) {
-    try {
-      const o = JSON.parse(l);
-      if (o?.metric === name) return o.value;
-    } catch {
-      /* not JSON */
-    }
-  }
-  throw new Error(`no ${name} in ${stdout}`);
-}
 
 async function main() {
   const { createEbpfSession } = await import(join(dist, 'collect', 'ebpf', 'session.js'));

@@ -125,8 +125,8 @@ export function vaddrOfOffset(loads: readonly LoadSegment[], fileOffset: number)
   return null;
 }
 
-/** The function holding `addr` (within its size; a size-0 symbol holds only its own address). */
-export function lookupSymbol(symbols: readonly Sym[], addr: number): { name: string; offset: number } | null {
+/** The index of the last symbol (sorted by address) at or below `addr`, -1 when there is none. */
+function lastAtOrBelow<A extends number | bigint>(symbols: readonly { addr: A }[], addr: A): number {
   let lo = 0;
   let hi = symbols.length - 1;
   let best = -1;
@@ -137,6 +137,12 @@ export function lookupSymbol(symbols: readonly Sym[], addr: number): { name: str
       lo = mid + 1;
     } else hi = mid - 1;
   }
+  return best;
+}
+
+/** The function holding `addr` (within its size; a size-0 symbol holds only its own address). */
+export function lookupSymbol(symbols: readonly Sym[], addr: number): { name: string; offset: number } | null {
+  const best = lastAtOrBelow(symbols, addr);
   const s = symbols[best];
   if (!s) return null;
   const offset = addr - s.addr;
@@ -168,16 +174,7 @@ export function parseKallsyms(text: string): KernelSym[] {
 
 /** `name+0xOFF` (with ` [module]`) for a kernel address, or null before the first symbol. */
 export function lookupKernel(symbols: readonly KernelSym[], addr: bigint): string | null {
-  let lo = 0;
-  let hi = symbols.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (symbols[mid]!.addr <= addr) {
-      best = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const best = lastAtOrBelow(symbols, addr);
   const s = symbols[best];
   // Past the last symbol is past the kernel text: an address there names nothing known.
   if (!s || best === symbols.length - 1) return null;
