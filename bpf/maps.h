@@ -28,9 +28,14 @@ struct task_state {
 	// is the value's own pointer: the verifier refuses arithmetic on a maybe-NULL value.
 	__u64 win_start;
 	__u64 sys_start;
-	__u64 rq_start;
+	// The kernel's cumulative run_delay of this thread as of its last switch-in, counted.
+	__u64 rd_seen;
 	__u32 sys_id;
+	__u32 rd_known;
+	// The rd slot of this thread's name (slot + 1; 0: none yet) and the name it was found for.
+	__u32 rd_slot;
 	__u32 pad;
+	char rd_comm[16];
 };
 
 struct {
@@ -83,22 +88,28 @@ struct rd_val {
 	__u32 b[RD_NB];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	// Not preallocated: 4096 x 1 KiB x CPUs took 0.3 s to create at every start.
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 4096);
-	__type(key, struct rd_key);
-	__type(value, struct rd_val);
-} rd SEC(".maps");
+// Ready delay per thread name, in slots: a name gets a slot the first time one of its threads
+// waits (rd_slot), and each thread caches its slot and name in its storage, so that a switch
+// indexes an array instead of hashing the name (a per-CPU hash lookup was half the program's
+// cost). rd holds RD_SLOTS values per CPU in one plain array (the loader sizes it to the possible
+// CPUs and reads it through mmap): element cpu * RD_SLOTS + slot.
+#define RD_SLOTS 256
+__u32 rd_next = 0;
 
-// A zero rd_val to insert from: the BPF stack (512 bytes) cannot hold one.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RD_SLOTS);
+	__type(key, struct rd_key);
+	__type(value, __u32);
+} rd_slot SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, RD_SLOTS);
 	__type(key, __u32);
 	__type(value, struct rd_val);
-} rd_zero SEC(".maps");
+} rd SEC(".maps");
 
 struct irq_stat {
 	__u64 count;

@@ -2,54 +2,72 @@
 #ifndef KDELTA_SCHED_H
 #define KDELTA_SCHED_H
 
-// Ready (run-queue) delay and on-CPU run time.
-static __always_inline void queued(struct task_struct *p, __u64 now)
+// Ready (run-queue) delay and on-CPU run time, both from sched_switch alone.
+//
+// The ready delay is read from the kernel's own accounting (sched_info, what
+// /proc/PID/schedstat's run_delay sums) instead of being timed from a wakeup probe. At the
+// switch, next's sched_info.last_queued is the run-queue clock when it was queued, and
+// rq->clock is the clock the kernel charges its arrival with right after this tracepoint: their
+// difference is the delay the kernel adds. Part of a wait can be charged earlier (a queued task
+// moved to another CPU is charged at the dequeue and queued again there); the cumulative
+// run_delay seen at the task's previous switch-in joins that part to the wait it belongs to.
+// With no sched_wakeup program, a wait costs one program run instead of two.
+//
+// The run queue is reached through a task on this CPU: the per-CPU
+// `runqueues` symbol is not in kallsyms on kernels built without KALLSYMS_ALL, so the verifier
+// cannot resolve it there.
+static __always_inline __u64 rq_clock_of(struct task_struct *t)
 {
-	if (p->pid == 0 || !is_admitted(cgid_of(p)))
-		return;
-	if (windows && !in_window(p))
-		return;
-	struct task_state *s = bpf_task_storage_get(&tstate, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (s)
-		s->rq_start = now;
+	struct cfs_rq *cfs = t->se.cfs_rq;
+	if (!cfs)
+		return 0;
+	if (bpf_core_field_exists(cfs->rq))
+		return cfs->rq->clock;
+	return container_of(cfs, struct rq, cfs)->clock;
 }
 
-// sched_wakeup (the enqueue, as the kernel's schedstat run_delay counts it) runs in the waker's
-// context: the filter is on the woken task p, not on the current task.
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(sched_wakeup, struct task_struct *p)
-{
-	queued(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new, struct task_struct *p)
-{
-	queued(p, bpf_ktime_get_ns());
-	return 0;
-}
-
-static __always_inline void account_rd(struct task_struct *next, __u64 d)
+// The slot of t's name: cached in its storage while its name stays the same (exec and
+// prctl(PR_SET_NAME) change it), else looked up by name or handed out. -1 when all are taken.
+static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s)
 {
 	struct rd_key key = {};
-	__builtin_memcpy(key.comm, next->comm, sizeof(key.comm));
-	struct rd_val *v = bpf_map_lookup_elem(&rd, &key);
-	if (!v) {
-		__u32 z = 0;
-		struct rd_val *zero = bpf_map_lookup_elem(&rd_zero, &z);
-		if (!zero)
-			return;
-		if (bpf_map_update_elem(&rd, &key, zero, BPF_NOEXIST) && bpf_map_lookup_elem(&rd, &key) == NULL) {
-			__u32 lk = 2;
-			__u64 *lost = bpf_map_lookup_elem(&misc, &lk);
-			if (lost)
-				(*lost)++;
-			return;
+	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	__u64 *now = (__u64 *)key.comm, *was = s ? (__u64 *)s->rd_comm : NULL;
+	if (s && s->rd_slot && was[0] == now[0] && was[1] == now[1])
+		return s->rd_slot - 1;
+	__u32 *found = bpf_map_lookup_elem(&rd_slot, &key);
+	__u32 slot;
+	if (found) {
+		slot = *found;
+	} else {
+		slot = __sync_fetch_and_add(&rd_next, 1);
+		if (slot >= RD_SLOTS || bpf_map_update_elem(&rd_slot, &key, &slot, BPF_NOEXIST)) {
+			// Another CPU may have inserted the name first: take its slot.
+			found = bpf_map_lookup_elem(&rd_slot, &key);
+			if (!found)
+				return -1;
+			slot = *found;
 		}
-		v = bpf_map_lookup_elem(&rd, &key);
-		if (!v)
-			return;
+	}
+	if (s) {
+		s->rd_slot = slot + 1;
+		__builtin_memcpy(s->rd_comm, key.comm, sizeof(key.comm));
+	}
+	return slot;
+}
+
+static __always_inline void account_rd(struct task_struct *next, struct task_state *s, __u64 d)
+{
+	int slot = rd_slot_of(next, s);
+	if (slot < 0 || slot >= RD_SLOTS) {
+		bump(2, 1);
+		return;
+	}
+	__u32 k = bpf_get_smp_processor_id() * RD_SLOTS + slot;
+	struct rd_val *v = bpf_map_lookup_elem(&rd, &k);
+	if (!v) {
+		bump(2, 1);
+		return;
 	}
 	v->count++;
 	v->total += d;
@@ -61,36 +79,66 @@ static __always_inline void account_rd(struct task_struct *next, __u64 d)
 	v->b[b & (RD_NB - 1)]++;
 }
 
-// A task switched out while still runnable waits from now: a preemption (whatever prev_state
-// says) or prev_state 0. The idle task (pid 0) is skipped on both sides.
+// The wait that ends as next gets the CPU at run-queue clock rqc.
+static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now)
+{
+	__u64 queued = next->sched_info.last_queued;
+	__u64 charged = next->sched_info.run_delay;
+	__u64 d = queued && rqc > queued ? rqc - queued : 0;
+	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (s) {
+		if (s->rd_known && charged > s->rd_seen)
+			d += charged - s->rd_seen;
+		s->rd_seen = charged + d;
+		s->rd_known = 1;
+	}
+	if (!queued && !d)
+		return;
+	if (windows && !in_window(next))
+		return;
+	account_rd(next, s, d);
+	if (timeline) {
+		__u32 slot = slot_of(now);
+		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
+		if (r)
+			*r += d;
+	}
+}
+
+// The period prev ran since its switch-in (oc, set only for an admitted task) ends now.
+static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u64 now)
+{
+	// Outside a window nothing of prev counts; inside, from the later of switch-in and window start.
+	__u64 ws = windows ? win_start_of(prev) : 0;
+	if (windows && !ws)
+		return;
+	__u64 from = oc->start > ws ? oc->start : ws;
+	__u64 d = now - from;
+	bump(4, 1);
+	bump(5, d);
+	if (threads)
+		grp_add(prev, GK_RUN, 0, d);
+	if (timeline)
+		tl_run(prev, from, now);
+}
+
+// Run periods are timed on the run-queue clock (one load) unless windows or the timeline need
+// them on the ktime clock that their probes and slots use. The idle task (pid 0) never counts.
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 {
-	__u64 now = bpf_ktime_get_ns();
+	// Both are on this CPU; the idle task's cfs_rq pointer is set too, but a workload task's is
+	// the one every switch-in reads.
+	__u64 rqc = rq_clock_of(next->pid ? next : prev);
+	if (!rqc)
+		return 0;
+	__u64 now = (windows || timeline) ? bpf_ktime_get_ns() : rqc;
 	__u32 zero = 0;
 	struct oncpu *oc = bpf_map_lookup_elem(&oncpu, &zero);
 	if (!oc)
 		return 0;
-	if (prev->pid != 0 && is_admitted(cgid_of(prev))) {
-		struct task_state *ps = bpf_task_storage_get(&tstate, prev, 0, 0);
-		// Outside a window nothing of prev counts; inside, from the later of switch-in and window start.
-		__u64 ws = windows ? win_start_of(prev) : 0;
-		if ((!windows || ws) && oc->pid == prev->pid && oc->start) {
-			__u64 from = oc->start > ws ? oc->start : ws;
-			__u64 ran = now - from;
-			bump(4, 1);
-			bump(5, ran);
-			if (threads)
-				grp_add(prev, GK_RUN, 0, ran);
-			if (timeline)
-				tl_run(prev, from, now);
-		}
-		if (preempt || prev_state == 0) {
-			queued(prev, now);
-		} else if (ps) {
-			ps->rq_start = 0;
-		}
-	}
+	if (oc->pid && oc->pid == prev->pid && oc->start)
+		ran(prev, oc, now);
 	oc->pid = 0;
 	oc->start = 0;
 	if (next->pid == 0 || !is_admitted(cgid_of(next)))
@@ -99,18 +147,7 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	oc->start = now;
 	if (timeline)
 		tl_add(next, slot_of(now), 0, 1);
-	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, 0);
-	if (!s || !s->rq_start)
-		return 0;
-	__u64 d = now - s->rq_start;
-	s->rq_start = 0;
-	account_rd(next, d);
-	if (timeline) {
-		__u32 slot = slot_of(now);
-		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
-		if (r)
-			*r += d;
-	}
+	ready(next, rqc, now);
 	return 0;
 }
 

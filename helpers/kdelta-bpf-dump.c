@@ -7,6 +7,8 @@
 #include "kdelta-bpf.h"
 
 volatile uint64_t *hist_mem;
+volatile struct rd_val *rd_mem;
+struct rd_val *prev_rd;
 uint64_t *prev_hist, *prev_stat, *prev_hard, *prev_soft;
 static uint64_t dumps;
 
@@ -58,22 +60,31 @@ void dump_sys(void) {
   memcpy(prev_hist, hist, sizeof hist);
 }
 
-/* Ready delay per thread name: the CPUs' counters summed, buckets included. */
-static void fold_rd(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {
-  int *first = ctx;
-  const struct rd_key *k = key;
+/* Ready delay of the name in `slot` since the previous dump: the CPUs' counters summed, buckets
+   included, and the largest wait on any CPU (each CPU's max is zeroed once read: a wait that ends
+   between the read and the zeroing is still counted, only its max is missed). */
+static void print_rd_slot(const char *comm, uint32_t slot, int *first) {
   struct rd_val sum = {0};
   for (int c = 0; c < ncpu; c++) {
-    const struct rd_val *v = (const struct rd_val *)(vals + (size_t)c * vsz);
-    sum.count += v->count;
-    sum.total += v->total;
-    if (v->max > sum.max) sum.max = v->max;
-    for (int b = 0; b < RD_NB; b++) sum.b[b] += v->b[b];
+    volatile struct rd_val *v = &rd_mem[(size_t)c * RD_SLOTS + slot];
+    struct rd_val *p = &prev_rd[(size_t)c * RD_SLOTS + slot];
+    uint64_t count = v->count, total = v->total, max = v->max;
+    v->max = 0;
+    sum.count += count - p->count;
+    sum.total += total - p->total;
+    if (max > sum.max) sum.max = max;
+    p->count = count;
+    p->total = total;
+    for (int b = 0; b < RD_NB; b++) {
+      uint32_t now = v->b[b];
+      sum.b[b] += now - p->b[b];
+      p->b[b] = now;
+    }
   }
   if (!sum.count) return;
   fputs(*first ? "[" : ",[", stdout);
   *first = 0;
-  json_str(k->comm, sizeof k->comm);
+  json_str(comm, 16);
   printf(",%llu,%llu,%llu,[", (unsigned long long)sum.count, (unsigned long long)sum.total, (unsigned long long)sum.max);
   int bf = 1;
   for (int b = 0; b < RD_NB; b++) {
@@ -95,7 +106,15 @@ void dump_rd(void) {
   static uint64_t prev_lost;
   int first = 1;
   fputs("{\"map\":\"rd\",\"rows\":[", stdout);
-  drain_percpu_hash(bpf_map__fd(skel->maps.rd), sizeof(struct rd_key), sizeof(struct rd_val), fold_rd, &first);
+  int fd = bpf_map__fd(skel->maps.rd_slot);
+  struct rd_key key, next;
+  void *at = NULL;
+  while (rd_mem && bpf_map_get_next_key(fd, at, &next) == 0) {
+    uint32_t slot;
+    if (bpf_map_lookup_elem(fd, &next, &slot) == 0 && slot < RD_SLOTS) print_rd_slot(next.comm, slot, &first);
+    key = next;
+    at = &key;
+  }
   print_lost(2, &prev_lost);
 }
 

@@ -107,8 +107,6 @@ static void configure(const struct opts *o) {
   bpf_program__set_autoload(skel->progs.sys_enter_empty, w->empty);
   bpf_program__set_autoload(skel->progs.sys_exit_empty, w->empty);
   bpf_program__set_autoload(skel->progs.sched_switch, w->rd);
-  bpf_program__set_autoload(skel->progs.sched_wakeup, w->rd);
-  bpf_program__set_autoload(skel->progs.sched_wakeup_new, w->rd);
   bpf_program__set_autoload(skel->progs.irq_handler_entry, w->irq);
   bpf_program__set_autoload(skel->progs.irq_handler_exit, w->irq);
   bpf_program__set_autoload(skel->progs.softirq_entry, w->irq);
@@ -116,14 +114,14 @@ static void configure(const struct opts *o) {
   win_configure(&o->win);
   if (o->check_uprobe) bpf_program__set_autoload(skel->progs.win_stop_uprobe, 0);
   bpf_map__set_max_entries(skel->maps.sys_hist, w->sys ? (uint32_t)ncpu * NSYS * NB : 1);
-  if (!w->rd) bpf_map__set_max_entries(skel->maps.rd, 1);
+  bpf_map__set_max_entries(skel->maps.rd, w->rd ? (uint32_t)ncpu * RD_SLOTS : 1);
   if (!w->threads) bpf_map__set_max_entries(skel->maps.grp, 1);
   if (!w->timeline) bpf_map__set_max_entries(skel->maps.tl, 1);
   if (!w->win) bpf_map__set_max_entries(skel->maps.win_log, 1);
 }
 
 static void print_ready(uint64_t t0, uint64_t attached, const struct calib *cal, const struct want *w) {
-  /* A round trip is two switches (each with its wake-up) and four syscalls: the syscalls' share
+  /* A round trip is two switches and four syscalls: the syscalls' share
      is taken out so that the switch cost is the ready-delay programs' own. */
   double cost_sys = cal->traced[0] - cal->untraced[0];
   double cost_switch = (cal->traced[1] - cal->untraced[1] - (w->sys ? 4 * cost_sys : 0)) / 2;
@@ -183,6 +181,12 @@ int main(int argc, char **argv) {
     void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.sys_hist), 0);
     if (m == MAP_FAILED) die("cannot mmap the syscall histogram: %s", strerror(errno));
     hist_mem = m;
+  }
+  if (o.w.rd) {
+    void *m = mmap(NULL, (size_t)ncpu * RD_SLOTS * sizeof(struct rd_val), PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(skel->maps.rd), 0);
+    if (m == MAP_FAILED) die("cannot mmap the ready-delay slots: %s", strerror(errno));
+    rd_mem = m;
+    prev_rd = calloc((size_t)ncpu * RD_SLOTS, sizeof(struct rd_val));
   }
   struct calib cal;
   calibrate_and_attach(o.calib, &cal);

@@ -13,6 +13,7 @@
 #define NSOFT 16
 #define NADMIT 8
 #define TL_SLOTS 4096
+#define RD_SLOTS 256
 
 struct sys_stat { uint64_t count, sum; };
 struct irq_stat { uint64_t count, total, wcount, wtotal; };
@@ -26,6 +27,9 @@ struct tl_val { uint64_t on_ns, switches; };
 extern int ncpu;
 extern struct kdelta *skel;
 extern volatile uint64_t *hist_mem;
+/* rd through mmap: RD_SLOTS values per CPU; what the previous dump read of each. */
+extern volatile struct rd_val *rd_mem;
+extern struct rd_val *prev_rd;
 extern uint64_t *prev_hist, *prev_stat, *prev_hard, *prev_soft;
 
 /* What the command line asked for. */

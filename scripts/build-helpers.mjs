@@ -102,7 +102,7 @@ function buildBpf() {
   const multiarch = `/usr/include/${{ x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.arch}-linux-gnu`;
   const ok =
     run('bpftool', ['btf', 'dump', 'file', btf, 'format', 'c'], join(gen, 'vmlinux.h')) &&
-    run('clang', ['-O2', '-g', '-target', 'bpf', `-D__TARGET_ARCH_${arch}`, '-I', gen, ...(existsSync(multiarch) ? ['-idirafter', multiarch] : []), '-c', sources[0], '-o', join(gen, 'kdelta.bpf.o')]) &&
+    run('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', `-D__TARGET_ARCH_${arch}`, '-I', gen, ...(existsSync(multiarch) ? ['-idirafter', multiarch] : []), '-c', sources[0], '-o', join(gen, 'kdelta.bpf.o')]) &&
     run('bpftool', ['gen', 'skeleton', join(gen, 'kdelta.bpf.o'), 'name', 'kdelta'], join(gen, 'kdelta.skel.h')) &&
     run('cc', ['-O2', '-Wall', '-I', gen, '-o', out, ...sources.slice(1), '-lbpf', '-lelf', '-lz']);
   if (ok) {

@@ -114,17 +114,22 @@ describe('libbpf capture on the real kernel', () => {
     expect(max).toBeLessThan(60e6);
   });
 
-  it('ready-delay total of 4 busy threads on 2 CPUs agrees with their schedstat run_delay within 5%', async () => {
+  // The capture reads the kernel's own sched_info at each switch-in, so the totals agree with
+  // run_delay to well under 1%: what is left is delay charged before the capture admitted the cgroup.
+  it.each([
+    ['4 busy threads on 2 CPUs (preemptions)', [LOAD, 'cpu-contention', '--threads', '4', '--duration-ms', '1500'], 1e9, 'spin*'],
+    ['3 pipe ping-pong pairs on 2 CPUs (wake-ups, migrations)', [LOAD, 'pipe-pingpong', '--count', '100000', '--pairs', '3'], 1e7, 'ping*'],
+  ])('ready-delay total of %s agrees with the threads\' schedstat run_delay within 1%%', async (_what, argv, least, group) => {
     const spec: EbpfSpec = { readyDelay: true, irq: true, syscalls: false };
-    const runs = await withSession('contend', spec, 2, async (cg) => await runIn(cg, [LOAD, 'cpu-contention', '--threads', '4', '--duration-ms', '1500']));
+    const runs = await withSession('contend', spec, 2, async (cg) => await runIn(cg, argv));
     for (const { capture, result } of runs) {
       const line = String(result).split('\n').find((l) => l.includes('"kdelta":"load"'))!;
       const report = JSON.parse(line) as { threads: Array<{ run_delay_ns: number }> };
       const schedstat = report.threads.reduce((s, t) => s + t.run_delay_ns, 0);
       const ebpf = metric(capture, 'sched.ready_delay.total').value;
-      expect(schedstat).toBeGreaterThan(1e9);
-      expect(Math.abs(ebpf - schedstat) / schedstat).toBeLessThanOrEqual(0.05);
-      expect(metric(capture, 'sched.ready_delay.thread.spin*.total').value).toBeGreaterThan(0.8 * ebpf);
+      expect(schedstat).toBeGreaterThan(least);
+      expect(Math.abs(ebpf - schedstat) / schedstat).toBeLessThanOrEqual(0.01);
+      expect(metric(capture, `sched.ready_delay.thread.${group}.total`).value).toBeGreaterThan((group === 'ping*' ? 0.3 : 0.8) * ebpf);
       expect(metric(capture, 'sched.ready_delay.max').value).toBeGreaterThan(0);
     }
   });
@@ -166,7 +171,7 @@ describe('libbpf capture on the real kernel', () => {
       void child.then((r) => reject(new Error(`child ended before ready (${String(r.exitCode)})`)));
     });
     const during = [...(await ourProgIds())].filter((id) => !before.has(id));
-    expect(during.length).toBe(9);
+    expect(during.length).toBe(7);
     child.kill('SIGKILL');
     await child;
     const deadline = Date.now() + 10_000;
@@ -187,6 +192,6 @@ describe('libbpf capture on the real kernel', () => {
 async function ourProgIds(): Promise<Set<number>> {
   const r = await execa('bpftool', ['prog', 'show', '--json']);
   const progs = JSON.parse(r.stdout) as Array<{ id: number; name?: string; type?: string }>;
-  const names = new Set(['sys_enter', 'sys_exit', 'sched_switch', 'sched_wakeup', 'sched_wakeup_new', 'irq_handler_entry', 'irq_handler_exit', 'softirq_entry', 'softirq_exit'].flatMap((n) => [n, n.slice(0, 15)]));
+  const names = new Set(['sys_enter', 'sys_exit', 'sched_switch', 'irq_handler_entry', 'irq_handler_exit', 'softirq_entry', 'softirq_exit'].flatMap((n) => [n, n.slice(0, 15)]));
   return new Set(progs.filter((p) => p.type === 'tracing' && p.name !== undefined && names.has(p.name)).map((p) => p.id));
 }
