@@ -12,7 +12,7 @@
 
 /* Many short rounds and their minimum: on a shared machine a long round almost always holds
    someone else's time slice. */
-#define CAL_ROUNDS 15
+#define CAL_ROUNDS 10
 
 static double per_call_getppid(int n) {
   double best = 1e18;
@@ -68,7 +68,7 @@ static int measure_in(const char *cg, double out[2]) {
     CPU_ZERO(&set);
     CPU_SET(sched_getcpu(), &set);
     sched_setaffinity(0, sizeof set, &set);
-    double r[2] = {per_call_getppid(2000), per_pingpong(100)};
+    double r[2] = {per_call_getppid(1500), per_pingpong(60)};
     if (write(p[1], r, sizeof r) != sizeof r) _exit(1);
     _exit(0);
   }
