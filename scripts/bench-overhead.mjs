@@ -153,7 +153,13 @@ END { clear(@start); clear(@lat); }`;
       process.stdout.write(out.join('\n') + '\n');
       return;
     }
-    // BENCH_ONLY=startup: only the start-up and own-time rows; BENCH_ONLY=loop: only the null-syscall loop.
+    // BENCH_ONLY=startup: only the start-up and own-time rows; BENCH_ONLY=loop: only the
+    // null-syscall loop; BENCH_ONLY=pingpong: only the ping-pong.
+    if (process.env.BENCH_ONLY === 'pingpong') {
+      await pingpongRows({ section, table, inCgroup, pinned, load, trips, cpu, READY });
+      process.stdout.write(out.join('\n') + '\n');
+      return;
+    }
     if (process.env.BENCH_ONLY !== 'startup') {
     const loopConds = [
       { key: 'untraced', kind: 'none', what: 'untraced' },
@@ -181,13 +187,7 @@ END { clear(@start); clear(@lat); }`;
       return;
     }
 
-    const ppConds = [
-      { key: 'untraced', kind: 'none', what: 'untraced' },
-      { key: 'libbpf', kind: 'libbpf', spec: READY, what: 'libbpf ready delay' },
-      { key: 'bpftrace', kind: 'bpftrace', spec: READY, what: 'bpftrace ready delay' },
-    ];
-    const pp = await section('pingpong', ppConds, async (cg) => metricOf((await inCgroup(cg, pinned([load, 'pipe-pingpong', '--count', String(trips)]))).stdout, 'round_trip_ns'));
-    table(`pipe ping-pong, both threads on CPU ${cpu}`, 'ns/round trip', ppConds, pp, 'untraced');
+    await pingpongRows({ section, table, inCgroup, pinned, load, trips, cpu, READY });
 
     const hbConds = [
       { key: 'untraced', kind: 'none', what: 'untraced' },
@@ -206,7 +206,7 @@ END { clear(@start); clear(@lat); }`;
     }
 
     // Start-up: from spawning the capture to every program attached.
-    const st = { lib: [], libCal: [], libCached: [], bt: [] };
+    const st = { lib: [], libTl: [], libCal: [], libCached: [], bt: [] };
     const { calibrationCache } = await import(join(dist, 'collect', 'bpf', 'calibration-cache.js'));
     const { BPF_LOADER } = await import(join(dist, 'collect', 'bpf', 'session.js'));
     const { mkdtempSync } = await import('node:fs');
@@ -219,6 +219,7 @@ END { clear(@start); clear(@lat); }`;
       const rep = { index: 0, warmup: false, cgroup: cg };
       for (const [key, mk] of [
         ['lib', () => createBpfSession(FULL, facts, { calibrate: false })],
+        ['libTl', () => createBpfSession({ ...FULL, timeline: true }, facts, { calibrate: false })],
         ['libCal', () => createBpfSession(FULL, facts, { calibrationCache: null })],
         ['libCached', () => createBpfSession(FULL, facts, { calibrationCache: cache })],
         ['bt', () => createEbpfSession(FULL, facts)],
@@ -232,6 +233,7 @@ END { clear(@start); clear(@lat); }`;
     }
     out.push(`| start-up, spawn to attached (full capture) | ms (median of ${runs}) | spread |`, '| --- | ---: | ---: |');
     out.push(`| libbpf loader | ${fmt(median(st.lib))} | ${spread(st.lib)} |`);
+    out.push(`| libbpf loader with the timeline (the default) | ${fmt(median(st.libTl))} | ${spread(st.libTl)} |`);
     out.push(`| libbpf loader + calibration (capture.cost.*) | ${fmt(median(st.libCal))} | ${spread(st.libCal)} |`);
     out.push(`| libbpf loader, calibration reused from an earlier run (the usual case) | ${fmt(median(st.libCached))} | ${spread(st.libCached)} |`);
     out.push(`| bpftrace capture | ${fmt(median(st.bt))} | ${spread(st.bt)} |`, '');
@@ -351,4 +353,15 @@ async function windowRows({ section, table, inCgroup, pinned, load, calls, SYS, 
     return Number(process.hrtime.bigint() - t0) / 1e6;
   });
   table('hackbench -p -g 4 -l 1000 with trigger windows configured', 'ms', hbConds, hb, 'untraced');
+}
+
+/** The same-CPU pipe ping-pong: untraced, libbpf ready delay, bpftrace ready delay. */
+async function pingpongRows({ section, table, inCgroup, pinned, load, trips, cpu, READY }) {
+  const ppConds = [
+    { key: 'untraced', kind: 'none', what: 'untraced' },
+    { key: 'libbpf', kind: 'libbpf', spec: READY, what: 'libbpf ready delay' },
+    { key: 'bpftrace', kind: 'bpftrace', spec: READY, what: 'bpftrace ready delay' },
+  ];
+  const pp = await section('pingpong', ppConds, async (cg) => metricOf((await inCgroup(cg, pinned([load, 'pipe-pingpong', '--count', String(trips)]))).stdout, 'round_trip_ns'));
+  table(`pipe ping-pong, both threads on CPU ${cpu}`, 'ns/round trip', ppConds, pp, 'untraced');
 }
