@@ -1,13 +1,12 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** helpers/bin/kdelta-taskstats: src/kernel/ (or dist/kernel/) is two folders below the package root. */
 export const TASKSTATS_HELPER = fileURLToPath(new URL('../../helpers/bin/kdelta-taskstats', import.meta.url));
-const DELAYACCT = '/proc/sys/kernel/task_delayacct';
+import { DEFAULT_DELAYACCT, holdDelayAcct, releaseDelayAcct, type DelayAcctSwitch } from './delayacct.js';
 
 /** One task's counters at its exit, as the kernel's taskstats exit notification gives them. */
 export interface TaskExit {
@@ -38,24 +37,24 @@ export interface ExitListener {
 }
 
 /**
- * Starts helpers/bin/kdelta-taskstats with delay accounting on (the sysctl is switched back
- * at stop if kdelta switched it). Null where the helper is missing or cannot register
- * (not root, no CONFIG_TASKSTATS), with the reason.
+ * Starts helpers/bin/kdelta-taskstats with delay accounting on (switched back off at stop by
+ * the last run that needs it, if a run found it off: see delayacct.ts). Null where the helper
+ * is missing or cannot register (not root, no CONFIG_TASKSTATS), with the reason.
  */
-export async function startExitListener(): Promise<ExitListener | { error: string }> {
+let holders = 0;
+
+export async function startExitListener(sw: DelayAcctSwitch = DEFAULT_DELAYACCT): Promise<ExitListener | { error: string }> {
   if (!existsSync(TASKSTATS_HELPER)) return { error: `${TASKSTATS_HELPER} is missing (npm run build)` };
-  let restoreDelayacct = false;
+  const holder = `${process.pid}.${++holders}`;
   try {
-    if ((await readFile(DELAYACCT, 'utf8')).trim() === '0') {
-      await writeFile(DELAYACCT, '1');
-      restoreDelayacct = true;
-    }
+    holdDelayAcct(holder, sw);
   } catch (err) {
-    return { error: `cannot switch on delay accounting (${DELAYACCT}): ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+    return { error: `cannot switch on delay accounting (${sw.sysctl}): ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
   }
+  let held = true;
   const restore = async () => {
-    if (restoreDelayacct) await writeFile(DELAYACCT, '0').catch(() => undefined);
-    restoreDelayacct = false;
+    if (held) releaseDelayAcct(holder, sw);
+    held = false;
   };
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(TASKSTATS_HELPER, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
