@@ -35,7 +35,7 @@ struct task_state {
 	// The rd slot of this thread's name (slot + 1; 0: none yet) and the name it was found for.
 	__u32 rd_slot;
 	__u32 pad;
-	char rd_comm[16];
+	__u64 rd_comm[2];
 };
 
 struct {
@@ -166,7 +166,10 @@ struct {
 struct oncpu {
 	__u64 start;
 	__u32 pid;
-	__u32 pad;
+	// The rd slot of its name (the timeline's group), or RD_SLOTS when it has none, and the
+	// name it was found for (with the timeline only).
+	__u32 grp;
+	__u64 comm[2];
 };
 
 struct {

@@ -32,8 +32,8 @@ static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *
 {
 	struct rd_key key = {};
 	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
-	__u64 *now = (__u64 *)key.comm, *was = s ? (__u64 *)s->rd_comm : NULL;
-	if (s && s->rd_slot && was[0] == now[0] && was[1] == now[1])
+	__u64 *now = (__u64 *)key.comm;
+	if (s && s->rd_slot && s->rd_comm[0] == now[0] && s->rd_comm[1] == now[1])
 		return s->rd_slot - 1;
 	__u32 *found = bpf_map_lookup_elem(&rd_slot, &key);
 	__u32 slot;
@@ -51,14 +51,14 @@ static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *
 	}
 	if (s) {
 		s->rd_slot = slot + 1;
-		__builtin_memcpy(s->rd_comm, key.comm, sizeof(key.comm));
+		s->rd_comm[0] = now[0];
+		s->rd_comm[1] = now[1];
 	}
 	return slot;
 }
 
-static __always_inline void account_rd(struct task_struct *next, struct task_state *s, __u64 d)
+static __always_inline void account_rd(int slot, __u64 d)
 {
-	int slot = rd_slot_of(next, s);
 	if (slot < 0 || slot >= RD_SLOTS) {
 		bump(2, 1);
 		return;
@@ -79,16 +79,18 @@ static __always_inline void account_rd(struct task_struct *next, struct task_sta
 	v->b[b & (RD_NB - 1)]++;
 }
 
-// The wait that ends as next gets the CPU at run-queue clock rqc.
-static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now)
+// The wait that ends as next (storage s, its name's slot) gets the CPU at run-queue clock rqc.
+static __always_inline void ready(struct task_struct *next, struct task_state *s, int slot, __u64 rqc, __u64 now)
 {
 	__u64 queued = next->sched_info.last_queued;
 	__u64 charged = next->sched_info.run_delay;
 	__u64 d = queued && rqc > queued ? rqc - queued : 0;
-	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (s) {
-		if (s->rd_known && charged > s->rd_seen)
-			d += charged - s->rd_seen;
+		// A thread seen for the first time that never ran yet (pcount counts arrivals): all it
+		// was charged belongs to this wait, its first (a new thread moved before it first ran).
+		__u64 seen = s->rd_known ? s->rd_seen : (next->sched_info.pcount == 0 ? 0 : charged);
+		if (charged > seen)
+			d += charged - seen;
 		s->rd_seen = charged + d;
 		s->rd_known = 1;
 	}
@@ -96,7 +98,7 @@ static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now
 		return;
 	if (windows && !in_window(next))
 		return;
-	account_rd(next, s, d);
+	account_rd(slot, d);
 	if (timeline) {
 		__u32 slot = slot_of(now);
 		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
@@ -104,6 +106,8 @@ static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now
 			*r += d;
 	}
 }
+
+#define CLOCKED (windows || timeline)
 
 // The period prev ran since its switch-in (oc, set only for an admitted task) ends now.
 static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u64 now)
@@ -113,17 +117,29 @@ static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u6
 	if (windows && !ws)
 		return;
 	__u64 from = oc->start > ws ? oc->start : ws;
-	__u64 d = now - from;
+	__u64 d = CLOCKED ? now - from : prev->se.sum_exec_runtime - oc->start;
 	bump(4, 1);
 	bump(5, d);
 	if (threads)
 		grp_add(prev, GK_RUN, 0, d);
-	if (timeline)
-		tl_run(prev, from, now);
+	if (timeline) {
+		// A thread renamed while on the CPU (prctl, exec) counts under its name at switch-out,
+		// as its run time does.
+		__u64 *name = (__u64 *)prev->comm;
+		if (name[0] != oc->comm[0] || name[1] != oc->comm[1]) {
+			struct task_state *ps = bpf_task_storage_get(&tstate, prev, 0, 0);
+			int slot = rd_slot_of(prev, ps);
+			oc->grp = slot >= 0 ? slot : RD_SLOTS;
+		}
+		if (oc->grp < RD_SLOTS)
+			tl_run(oc->grp, from, now);
+	}
 }
 
-// Run periods are timed on the run-queue clock (one load) unless windows or the timeline need
-// them on the ktime clock that their probes and slots use. The idle task (pid 0) never counts.
+// Run periods are the change in the thread's sum_exec_runtime, the kernel's own on-CPU account
+// (what /proc/thread-self/schedstat reads), brought up to date before this tracepoint: no clock
+// read. Windows and the timeline place periods in time, so with either they are timed on the
+// ktime clock that their probes and slots use. The idle task (pid 0) never counts.
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 {
@@ -132,22 +148,28 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	__u64 rqc = rq_clock_of(next->pid ? next : prev);
 	if (!rqc)
 		return 0;
-	__u64 now = (windows || timeline) ? bpf_ktime_get_ns() : rqc;
+	__u64 now = CLOCKED ? bpf_ktime_get_ns() : 0;
 	__u32 zero = 0;
 	struct oncpu *oc = bpf_map_lookup_elem(&oncpu, &zero);
 	if (!oc)
 		return 0;
-	if (oc->pid && oc->pid == prev->pid && oc->start)
+	if (oc->pid && oc->pid == prev->pid)
 		ran(prev, oc, now);
 	oc->pid = 0;
 	oc->start = 0;
 	if (next->pid == 0 || !is_admitted(cgid_of(next)))
 		return 0;
+	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	int slot = rd_slot_of(next, s);
 	oc->pid = next->pid;
-	oc->start = now;
-	if (timeline)
-		tl_add(next, slot_of(now), 0, 1);
-	ready(next, rqc, now);
+	oc->start = CLOCKED ? now : next->se.sum_exec_runtime;
+	oc->grp = slot >= 0 ? slot : RD_SLOTS;
+	if (timeline) {
+		__u64 *name = (__u64 *)next->comm;
+		oc->comm[0] = name[0];
+		oc->comm[1] = name[1];
+	}
+	ready(next, s, slot, rqc, now);
 	return 0;
 }
 

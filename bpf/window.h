@@ -80,8 +80,8 @@ static __always_inline void win_close_run(struct task_struct *t, __u64 start, __
 	bump(5, ran);
 	if (threads)
 		grp_add(t, GK_RUN, 0, ran);
-	if (timeline)
-		tl_run(t, from, now);
+	if (timeline && oc->grp < RD_SLOTS)
+		tl_run(oc->grp, from, now);
 	oc->start = now;
 }
 

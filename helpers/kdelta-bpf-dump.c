@@ -104,17 +104,12 @@ static void print_lost(uint32_t k, uint64_t *prev) {
 
 void dump_rd(void) {
   static uint64_t prev_lost;
+  static char names[RD_SLOTS][16];
   int first = 1;
   fputs("{\"map\":\"rd\",\"rows\":[", stdout);
-  int fd = bpf_map__fd(skel->maps.rd_slot);
-  struct rd_key key, next;
-  void *at = NULL;
-  while (rd_mem && bpf_map_get_next_key(fd, at, &next) == 0) {
-    uint32_t slot;
-    if (bpf_map_lookup_elem(fd, &next, &slot) == 0 && slot < RD_SLOTS) print_rd_slot(next.comm, slot, &first);
-    key = next;
-    at = &key;
-  }
+  rd_names(names);
+  for (uint32_t slot = 0; rd_mem && slot < RD_SLOTS; slot++)
+    if (names[slot][0]) print_rd_slot(names[slot], slot, &first);
   print_lost(2, &prev_lost);
 }
 
@@ -174,12 +169,31 @@ void dump_irq(const char *name, int fd, uint32_t n, uint64_t *prev) {
   free(cur);
 }
 
+void rd_names(char (*names)[16]) {
+  memset(names, 0, (size_t)RD_SLOTS * 16);
+  int fd = bpf_map__fd(skel->maps.rd_slot);
+  struct rd_key key, next;
+  void *at = NULL;
+  while (bpf_map_get_next_key(fd, at, &next) == 0) {
+    uint32_t slot;
+    if (bpf_map_lookup_elem(fd, &next, &slot) == 0 && slot < RD_SLOTS) memcpy(names[slot], next.comm, 16);
+    key = next;
+    at = &key;
+  }
+}
+
+struct tl_ctx {
+  int first;
+  char names[RD_SLOTS][16];
+};
+
 static void fold_tl(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {
-  int *first = ctx;
+  struct tl_ctx *t = ctx;
   const struct tl_key *k = key;
-  fputs(*first ? "[" : ",[", stdout);
-  *first = 0;
-  json_str(k->comm, sizeof k->comm);
+  if (k->grp >= RD_SLOTS) return;
+  fputs(t->first ? "[" : ",[", stdout);
+  t->first = 0;
+  json_str(t->names[k->grp], 16);
   printf(",%u,[", k->slot);
   for (int c = 0; c < ncpu; c++) printf("%s%llu", c ? "," : "", (unsigned long long)((const struct tl_val *)(vals + (size_t)c * vsz))->on_ns);
   fputs("],[", stdout);
@@ -190,9 +204,12 @@ static void fold_tl(const void *key, const uint8_t *vals, size_t vsz, void *ctx)
 /* Per (comm, slot): on-CPU ns and switches per CPU; ready delay per slot; both taken out as read. */
 void dump_tl(void) {
   static uint64_t prev_lost;
-  int first = 1;
+  static struct tl_ctx t;
+  t.first = 1;
+  rd_names(t.names);
   fputs("{\"map\":\"tl\",\"rows\":[", stdout);
-  drain_percpu_hash(bpf_map__fd(skel->maps.tl), sizeof(struct tl_key), sizeof(struct tl_val), fold_tl, &first);
+  drain_percpu_hash(bpf_map__fd(skel->maps.tl), sizeof(struct tl_key), sizeof(struct tl_val), fold_tl, &t);
+  int first;
   fputs("],\"ready\":[", stdout);
   int rfd = bpf_map__fd(skel->maps.tl_ready);
   uint64_t *pc = calloc(ncpu, 8), *zeros = calloc(ncpu, 8);

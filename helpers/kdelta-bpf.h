@@ -21,7 +21,7 @@ struct rd_key { char comm[16]; };
 struct rd_val { uint64_t count, total, max; uint32_t b[RD_NB]; };
 struct grp_key { char comm[16]; uint32_t kind, id; };
 struct grp_val { uint64_t count, total, max, min; };
-struct tl_key { char comm[16]; uint32_t slot, pad; };
+struct tl_key { uint32_t grp, slot; };
 struct tl_val { uint64_t on_ns, switches; };
 
 extern int ncpu;
@@ -78,6 +78,8 @@ void dump_run(void);
 void dump_grp(void);
 void dump_irq(const char *name, int fd, uint32_t n, uint64_t *prev);
 void dump_tl(void);
+/* The thread name of each rd slot (names[slot], empty where none), from the rd_slot map. */
+void rd_names(char (*names)[16]);
 void dump(const struct want *w);
 void dump_reset(void);
 
