@@ -33,6 +33,14 @@ export function doubtsOn(metric: string, doubts: readonly DoubtOn[]): MetricDoub
 }
 
 /**
+ * The doubts on one metric of a paired comparison: a round is a pair of samples, so a doubt on
+ * either side's sample of it leaves the pair, and the paired test, in doubt.
+ */
+export function pairedDoubtsOn(metric: string, base: readonly DoubtOn[], head: readonly DoubtOn[]): MetricDoubt[] {
+  return [...doubtsOn(metric, base).map((d) => ({ ...d, side: 'base' as const })), ...doubtsOn(metric, head).map((d) => ({ ...d, side: 'head' as const }))];
+}
+
+/**
  * A comparison whose current samples are in doubt cannot decide: a full map that dropped
  * entries, output never read, or processes outside the cgroup can each move the metric either
  * way, so a pass is as unfounded as a regression. The numbers stay, the status is inconclusive,

@@ -44,11 +44,15 @@ export type Undecided =
   /** The current samples are in doubt (compare/doubt.ts): what was lost, in which repetitions. */
   | { kind: 'doubtful'; doubts: MetricDoubt[] };
 
-/** One reason a metric's samples are in doubt, summed over the repetitions it hit. */
-export type MetricDoubt =
+/**
+ * One reason a metric's samples are in doubt, summed over the repetitions it hit. In a
+ * `kdelta ab` comparison `side` says whose samples, and the repetitions are that side's rounds.
+ */
+export type MetricDoubt = { side?: 'base' | 'head' } & (
   | { kind: 'left-cgroup'; repetitions: number[]; processes: number }
   | { kind: 'output-cut'; repetitions: number[]; bytes: number; lines: number }
-  | { kind: 'capture-lost'; repetitions: number[]; entries: number };
+  | { kind: 'capture-lost'; repetitions: number[]; entries: number }
+);
 
 /**
  * The outcome of comparing one gated metric with its baseline: a status and numbers, no

@@ -1,6 +1,7 @@
 import { baselineFromRun } from '../baselines/update.js';
 import { abComparands, abExplanations, abVerdicts } from '../compare/paired/evaluate.js';
 import type { PairedComparand, PairedOptions } from '../compare/paired/compare.js';
+import { pairedDoubtsOn, withDoubts } from '../compare/doubt.js';
 import type { Decision } from '../compare/types.js';
 import type { Fingerprint } from '../environment/types.js';
 import type { AbScenarioRun } from '../run/ab.js';
@@ -19,11 +20,30 @@ function withPairedVerdicts(metrics: MetricReport[], scenario: string, decisions
   });
 }
 
-/** The base side's series, which the report would otherwise drop (the head side's are the scenario's own). */
+/** The base side's series and slow-call events, which the report would otherwise drop (the head side's are the scenario's own). */
 function baseSideOf(run: AbScenarioRun): Pick<ScenarioReport, 'baseSide'> {
-  const { cpuSeries, timeline } = run.base;
-  if (!cpuSeries && !timeline) return {};
-  return { baseSide: { ...(cpuSeries && { cpuSeries }), ...(timeline && { timeline }) } };
+  const { cpuSeries, timeline, syscallEvents } = run.base;
+  if (!cpuSeries && !timeline && !syscallEvents) return {};
+  return { baseSide: { ...(cpuSeries && { cpuSeries }), ...(timeline && { timeline }), ...(syscallEvents && { syscallEvents }) } };
+}
+
+/**
+ * The paired decisions with each pair's doubts applied, as a stored run applies its own: a
+ * round whose base or head sample is in doubt (a workload that left its cgroup, cut stdout, a
+ * full capture map) makes the verdicts on the metrics it touches inconclusive, with the reason.
+ */
+function withPairDoubts(decisions: ReadonlyMap<string, Decision>, runs: readonly AbScenarioRun[]): Map<string, Decision> {
+  const out = new Map(decisions);
+  for (const r of runs) {
+    const [base, head] = [r.base.doubts ?? [], r.head.doubts ?? []];
+    if (base.length === 0 && head.length === 0) continue;
+    for (const m of new Set([...r.base.metrics, ...r.head.metrics].map((x) => x.name))) {
+      const key = keyOf(r.name, m);
+      const d = out.get(key);
+      if (d) out.set(key, withDoubts(d, pairedDoubtsOn(m, base, head)));
+    }
+  }
+  return out;
 }
 
 /**
@@ -34,7 +54,8 @@ function baseSideOf(run: AbScenarioRun): Pick<ScenarioReport, 'baseSide'> {
  */
 export function evaluateAbRuns(runs: readonly AbScenarioRun[], options: PairedOptions, env: Fingerprint): { scenarios: ScenarioReport[]; family: Report['family'] } {
   const comparands: PairedComparand[] = runs.filter((r) => !r.head.failure && !r.base.failure).flatMap((r) => abComparands(r.name, r.head.scenario.gate, r.base.metrics, r.head.metrics, r.design));
-  const { verdicts: decisions, family } = abVerdicts(comparands, options);
+  const { verdicts, family } = abVerdicts(comparands, options);
+  const decisions = withPairDoubts(verdicts, runs);
   const asBaseline = (r: AbScenarioRun) => ({
     path: r.base.scenario.file,
     baseline: baselineFromRun(r.base, { machine: 'base side', environment: env, reason: 'kdelta ab: the base side', commit: null }),

@@ -147,9 +147,9 @@ const scenarioSchema = {
     timeline: timelineSchema,
     baseSide: {
       type: 'object',
-      description: "kdelta ab: the base side's per-CPU series and timeline (cpuSeries and timeline are the head side's).",
+      description: "kdelta ab: the base side's per-CPU series, timeline and slow-call events (cpuSeries, timeline and syscallEvents are the head side's).",
       additionalProperties: false,
-      properties: { cpuSeries: cpuSeriesSchema, timeline: timelineSchema },
+      properties: { cpuSeries: cpuSeriesSchema, timeline: timelineSchema, syscallEvents: syscallEventsSchema },
     },
     syscallEvents: syscallEventsSchema,
     explanations: {

@@ -114,8 +114,8 @@ interface ScenarioFacts {
   cpuSeries?: ProcCpuSeries[];
   /** Per counted repetition, where the thread groups ran over time (eBPF). */
   timeline?: SchedTimeline[];
-  /** In a `kdelta ab` report, the base side's series (cpuSeries and timeline above are the head side's). */
-  baseSide?: { cpuSeries?: ProcCpuSeries[]; timeline?: SchedTimeline[] };
+  /** In a `kdelta ab` report, the base side's series and slow-call events (cpuSeries, timeline and syscallEvents here are the head side's). */
+  baseSide?: { cpuSeries?: ProcCpuSeries[]; timeline?: SchedTimeline[]; syscallEvents?: SlowCallEvents };
   /** Slow system calls per counted repetition, with stacks (`collect.ebpf.syscalls.events`). */
   syscallEvents?: SlowCallEvents;
   /** The kernel's explanation of each regression or improvement (never gating). */

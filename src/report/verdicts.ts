@@ -54,19 +54,21 @@ function undecidedText(why: Undecided, s: Subject, mde: number): string {
   }
 }
 
-function repetitionsText(reps: readonly number[]): string {
-  return `${reps.length === 1 ? 'repetition' : 'repetitions'} ${reps.join(', ')}`;
+function repetitionsText(reps: readonly number[], word: 'repetition' | 'round'): string {
+  return `${word}${reps.length === 1 ? '' : 's'} ${reps.join(', ')}`;
 }
 
-/** The warning words of one doubt on a metric's samples. */
+/** The warning words of one doubt on a metric's samples; an A/B side's name it and count rounds (`head side: ... (round 3)`). */
 export function doubtText(d: MetricDoubt): string {
+  const at = repetitionsText(d.repetitions, d.side ? 'round' : 'repetition');
+  const side = d.side ? `${d.side} side: ` : '';
   switch (d.kind) {
     case 'capture-lost':
-      return `capture lost ${d.entries} entries (${repetitionsText(d.repetitions)})`;
+      return `${side}capture lost ${d.entries} entries (${at})`;
     case 'left-cgroup':
-      return `the workload left its cgroup (${d.processes} ${d.processes === 1 ? 'process' : 'processes'} outside it, killed; ${repetitionsText(d.repetitions)}), so what they did was not measured`;
+      return `${side}the workload left its cgroup (${d.processes} ${d.processes === 1 ? 'process' : 'processes'} outside it, killed; ${at}), so what they did was not measured`;
     case 'output-cut':
-      return `stdout was cut: ${d.bytes} bytes (${d.lines} lines) between the kept head and tail were not read (${repetitionsText(d.repetitions)})`;
+      return `${side}stdout was cut: ${d.bytes} bytes (${d.lines} lines) between the kept head and tail were not read (${at})`;
   }
 }
 

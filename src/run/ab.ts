@@ -5,10 +5,13 @@ import type { CollectorName, Scenario } from '../scenario/types.js';
 import { isAbortOf } from './abort.js';
 import { createRepetitionCgroups, type RepetitionCgroups } from './cgroups.js';
 import { ScenarioCollectors } from './collectors.js';
+import { captureDoubt, doubtWarning, workloadDoubts } from './doubts.js';
 import { mergeIrqTables } from './irq-merge.js';
 import type { Progress } from './progress.js';
+import { stdoutMetricNames } from './runner.js';
+import type { SlowCallRepetition } from './syscall-events.js';
 import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
-import type { IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
+import type { DoubtOn, IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
 
 export type Side = 'base' | 'head';
 export const SIDES: readonly Side[] = ['base', 'head'];
@@ -52,17 +55,28 @@ interface SideState {
   cgroups: RepetitionCgroups;
   captures: MetricPoint[][];
   lost: LostData[];
+  /** This side's doubts, by its counted repetition (= round): either side's make a paired verdict inconclusive. */
+  doubts: DoubtOn[];
   failure: RunFailure | null;
   irqTable: IrqTable | null;
-  /** Per counted repetition of this side, for its heat maps, as `kdelta run` keeps them. */
+  /** Per counted repetition of this side, for its heat maps and event lists, as `kdelta run` keeps them. */
   cpuSeries: ProcCpuSeries[];
   timeline: SchedTimeline[];
+  syscallEvents: SlowCallRepetition[];
+}
+
+function emptySide(side: Side, scenario: Scenario, workload: PreparedWorkload, cgroups: RepetitionCgroups, failure: RunFailure | null = null): SideState {
+  return { side, scenario, workload, cgroups, captures: [], lost: [], doubts: [], failure, irqTable: null, cpuSeries: [], timeline: [], syscallEvents: [] };
 }
 
 function keep(state: SideState, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], caps: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
   for (const { name, capture } of caps) {
     points.push(...capture.metrics);
-    for (const what of capture.lost) state.lost.push({ repetition: counted, collector: name, what });
+    for (const what of capture.lost) {
+      state.lost.push({ repetition: counted, collector: name, what });
+      const doubt = captureDoubt(counted, what, collectors.providesOf(name));
+      if (doubt) state.doubts.push(doubt);
+    }
     const status = collectors.statuses.find((c) => c.name === name);
     for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
     const table = capture.tables?.irq;
@@ -71,6 +85,8 @@ function keep(state: SideState, collectors: ScenarioCollectors, counted: number,
     if (series) state.cpuSeries.push({ repetition: counted, ...series });
     const timeline = capture.tables?.timeline;
     if (timeline) state.timeline.push({ repetition: counted, ...timeline });
+    const events = capture.tables?.syscallEvents;
+    if (events) state.syscallEvents.push({ repetition: counted, ...events });
   }
   for (const dead of collectors.dead()) state.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
   collectors.counted(caps);
@@ -89,7 +105,10 @@ async function runRepetition(state: SideState, rep: RepetitionRef, collectors: S
   }
   o.progress.repetitionDone(`${state.scenario.name} (${state.side})`, counted - 1, rep.warmup, outcome.wallTimeNs);
   if (rep.warmup) return true;
+  const before = state.doubts.length;
+  state.doubts.push(...workloadDoubts(counted, outcome, stdoutMetricNames(state.scenario, outcome.metrics)));
   keep(state, collectors, counted, [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics], caps);
+  for (const d of state.doubts.slice(before)) o.progress.warn(doubtWarning(`${state.scenario.name} (${state.side})`, d));
   return true;
 }
 
@@ -104,7 +123,7 @@ async function sideStates(pair: AbPair, o: AbOptions, deps: RunnerDeps, warmup: 
     const workload = await deps.prepareWorkload(scenario.workload, o.signal);
     const cgroups = await createRepetitionCgroups({ facts: o.facts, pid: deps.pid, runId: o.runId, scenario: `${pair.name}.${side}`, count, warmup, signal: o.signal }, deps.cgroups);
     cgroups.reps = cgroups.reps.map((r) => ({ ...r, index: r.index + k * count }));
-    states.push({ side, scenario, workload, cgroups, captures: [], lost: [], failure: null, irqTable: null, cpuSeries: [], timeline: [] });
+    states.push(emptySide(side, scenario, workload, cgroups));
   }
 }
 
@@ -114,7 +133,7 @@ function interruptedSide(side: Side, scenario: Scenario): SideState {
   const failure: RunFailure = { repetition: 1, kind: 'aborted', exitCode: null, signal: null, message: reason, stderrTail: '' };
   const cgroups: RepetitionCgroups = { reps: [], service: null, isolation: { kind: 'none', reason }, remove: async () => undefined };
   const workload: PreparedWorkload = { inProcess: false, run: async () => ({ state: 'failed', ...failure, kind: 'aborted' }) };
-  return { side, scenario, workload, cgroups, captures: [], lost: [], failure, irqTable: null, cpuSeries: [], timeline: [] };
+  return emptySide(side, scenario, workload, cgroups, failure);
 }
 
 /** The rounds: warm-up per side, then each round runs both sides once in a seeded random order, until decided or rounds.max. */
@@ -165,6 +184,7 @@ export async function runAbScenario(pair: AbPair, o: AbOptions, deps: RunnerDeps
   }
   const failed = states.find((s) => s.failure);
   progress.scenarioEnd(pair.name, failed ? `failed: ${failed.failure!.message}` : `${result.rounds} rounds measured`);
+  const events = pair.head.collect.events;
   const statuses = collectors.statuses.map(({ name, enabled, availability, notes }) => ({ name, enabled, availability, notes }));
   const runOf = (s: SideState): ScenarioRun => ({
     scenario: s.scenario,
@@ -174,10 +194,13 @@ export async function runAbScenario(pair: AbPair, o: AbOptions, deps: RunnerDeps
     collectors: statuses,
     isolation: s.cgroups.isolation,
     lost: s.lost,
+    ...(s.doubts.length > 0 && { doubts: s.doubts.filter((d) => d.doubt.repetition <= result.rounds) }),
     failure: failed?.failure ?? null,
     irqTable: s.irqTable,
     ...(s.cpuSeries.length > 0 && { cpuSeries: s.cpuSeries.filter((x) => x.repetition <= result.rounds) }),
     ...(s.timeline.length > 0 && { timeline: s.timeline.filter((x) => x.repetition <= result.rounds) }),
+    // The capture follows the head side's `collect`, so both sides' events share its threshold and max.
+    ...(events && { syscallEvents: { ...events, repetitions: s.syscallEvents.filter((x) => x.repetition <= result.rounds) } }),
   });
   return { name: pair.name, base: runOf(states[0]!), head: runOf(states[1]!), rounds: result.rounds, design: o.rounds, order: result.order };
 }

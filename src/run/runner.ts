@@ -75,7 +75,7 @@ function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: nu
 }
 
 /** The metrics read off the workload's stdout: those it reported, and those the scenario declares (a cut may have taken them). */
-function stdoutMetricNames(scenario: Scenario, reported: MetricPoint[]): string[] {
+export function stdoutMetricNames(scenario: Scenario, reported: MetricPoint[]): string[] {
   const declared = scenario.workload.metrics.map((m) => (m.name.startsWith('workload.') ? m.name : `workload.${m.name}`));
   return [...new Set([...reported.map((m) => m.name), ...declared])];
 }

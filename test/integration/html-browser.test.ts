@@ -1,9 +1,10 @@
 // report.html of a real run opened in Debian's Chromium: no console errors, no request
 // leaving the page, every figure drawn, the tables there without JavaScript, a screenshot
 // kept for CI; core locality of cpu-oversubscribed's workers read from the drawn map, and
-// the per-thread-group table of a real run of kdelta-groups (collect.ebpf.threads).
+// the per-thread-group table of a real run of kdelta-groups (collect.ebpf.threads); the slowest
+// system calls of a real run and a real A/B run of kdelta-slowcall, started under a hostile name.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -22,6 +23,36 @@ let browser: Browser;
 let run: { status: number | null; stderr: string };
 let groupsRun: { status: number | null; stderr: string };
 let abRun: { status: number | null; stderr: string };
+let eventsRun: { status: number | null; stderr: string };
+let eventsAbRun: { status: number | null; stderr: string };
+
+/** A thread name that is markup (within the kernel's 15 bytes, no slash): the kernel names the process after the file it executed, here a link to kdelta-slowcall. */
+const HOSTILE_COMM = '<b id=pwn>x';
+
+/** kdelta-slowcall (one 5 ms nanosleep from kdelta_slow_call between 20,000 fast calls each side) with slow-call events, under the hostile name. */
+function slowCallScenario(folder: string): string {
+  const exe = join(folder, HOSTILE_COMM);
+  symlinkSync(join(repoRoot, 'helpers', 'bin', 'kdelta-slowcall'), exe);
+  const file = join(folder, 'slow-calls.yaml');
+  writeFileSync(
+    file,
+    `name: html-slow-calls
+description: ${JSON.stringify('<img src=x id=pwn2> slow calls')}
+workload:
+  command: [${JSON.stringify(exe)}, "1", "5", "20000"]
+repetitions: 2
+warmup: 0
+collect:
+  proc: false
+  ebpf: { ready_delay: false, irq: false, syscalls: { events: { over: 3ms, max: 5, stacks: true } } }
+  require: [events]
+gate:
+  metrics:
+    workload.wall_time: { tolerance: 50% }
+`,
+  );
+  return file;
+}
 
 function kdelta(args: string[]): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [binPath, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 });
@@ -35,6 +66,9 @@ beforeAll(async () => {
   run = kdelta(['run', 'scenarios/', '--scenario', 'cpu-oversubscribed', '--scenario', 'loopback-net', '--repetitions', '3', '--warmup', '0', '--out', join(dir.path, 'run')]);
   groupsRun = kdelta(['run', 'test/fixtures/html/groups.yaml', '--out', join(dir.path, 'groups')]);
   abRun = kdelta(['ab', 'test/fixtures/html/groups.yaml', '--rounds', '5:5', '--warmup', '0', '--out', join(dir.path, 'ab')]);
+  const slow = slowCallScenario(dir.path);
+  eventsRun = kdelta(['run', slow, '--out', join(dir.path, 'events')]);
+  eventsAbRun = kdelta(['ab', slow, '--rounds', '5:5', '--warmup', '0', '--out', join(dir.path, 'events-ab')]);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -283,6 +317,75 @@ describe('report.html of a real kdelta ab run in Chromium', () => {
     expect(figs.filter((f) => f.width < 50 || f.height < 20 || f.shapes === 0)).toEqual([]);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'report-html-ab.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+/** Per row of the slow-call tables of a side (`run`, `base`, `head`): its cells' text and its stack frames. */
+async function eventRows(page: Page, side: string): Promise<Array<{ cells: string[]; frames: string[] }>> {
+  return page.$$eval(`table.events[data-side="${side}"] tr[data-event]`, (trs) =>
+    trs.map((tr) => ({ cells: [...tr.querySelectorAll(':scope > td')].map((c) => c.textContent ?? ''), frames: [...tr.querySelectorAll('ol.stack li')].map((li) => li.textContent ?? '') })),
+  );
+}
+
+/** What a hostile name or description would have made, had it been read as markup. */
+async function injected(page: Page): Promise<string[]> {
+  return page.$$eval('#pwn, #pwn2, table.events b, table.events img, script', (els) => els.map((e) => e.outerHTML));
+}
+
+describe('the slowest system calls of a real kdelta-slowcall run in Chromium', () => {
+  test('the run under a hostile name writes report.html', () => {
+    expect(eventsRun.stderr).not.toMatch(/kdelta bug|internal error/i);
+    expect([0, 1]).toContain(eventsRun.status);
+  });
+
+  test('the 5 ms nanosleep has a row with its thread and duration, and a stack frame naming kdelta_slow_call', async () => {
+    const { page, errors, foreignRequests } = await open(join(dir.path, 'events', 'report.html'));
+    const rows = await eventRows(page, 'run');
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    const sleeps = rows.filter((r) => r.cells[3] === 'nanosleep');
+    // One per repetition; columns: repetition, at, thread (pid/tid), syscall, duration, stacks.
+    expect(sleeps.map((r) => r.cells[0]).sort()).toEqual(['1', '2']);
+    // The loader reads a process's maps while it runs; one that ended first under load keeps bare addresses.
+    expect(sleeps.some((r) => r.frames.some((f) => /kdelta_slow_call\+0x[0-9a-f]+ \(/u.test(f)))).toBe(true);
+    for (const r of sleeps) {
+      expect(r.cells[2]).toMatch(/^<b id=pwn>x \(\d+\/\d+\)$/u);
+      // At least the 5 ms asked for; later on a loaded machine, where the wake-up waits for a CPU.
+      expect(Number(/^([\d.]+) ms$/u.exec(r.cells[4] ?? '')?.[1])).toBeGreaterThanOrEqual(5);
+      expect(r.frames.length).toBeGreaterThan(0);
+    }
+    expect(await injected(page)).toEqual([]);
+    expect(await page.$eval('section.scenario p', (p) => p.textContent)).toBe('<img src=x id=pwn2> slow calls');
+    await page.close();
+  });
+
+  test('the stacks are folded away until opened, and are there without JavaScript', async () => {
+    const { page } = await open(join(dir.path, 'events', 'report.html'), false);
+    const closed = await page.$$eval('table.events details.stacks', (ds) => ds.map((d) => d.hasAttribute('open')));
+    expect(closed.length).toBeGreaterThanOrEqual(2);
+    expect(closed.every((o) => !o)).toBe(true);
+    // A closed <details> skips its content's rendering: the frames are in the DOM, not drawn.
+    const shown = () => page.$eval('table.events ol.stack li', (li) => li.checkVisibility());
+    expect(await shown()).toBe(false);
+    await page.click('table.events details.stacks summary');
+    expect(await shown()).toBe(true);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report-html-events.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('an A/B run lists each side apart, both with the nanosleep and its stack, nothing injected', async () => {
+    expect(eventsAbRun.stderr).not.toMatch(/kdelta bug|internal error/i);
+    expect([0, 1]).toContain(eventsAbRun.status);
+    const { page, errors } = await open(join(dir.path, 'events-ab', 'report.html'));
+    expect(errors).toEqual([]);
+    for (const side of ['base', 'head']) {
+      const sleeps = (await eventRows(page, side)).filter((r) => r.cells[3] === 'nanosleep');
+      expect(sleeps.map((r) => r.cells[0]).sort()).toEqual(['1', '2', '3', '4', '5']);
+      expect(sleeps.some((r) => r.frames.some((f) => f.includes('kdelta_slow_call+0x'))), side).toBe(true);
+    }
+    expect(await injected(page)).toEqual([]);
     await page.close();
   });
 });

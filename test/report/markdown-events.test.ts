@@ -53,4 +53,18 @@ describe('slowest system calls in summary.md', () => {
   test('says so when no call passed the threshold', () => {
     expect(syscallEventsMarkdown(scenario([[]]))).toContain('No call was slower than the threshold.');
   });
+
+  test('an A/B report lists the base side, then the head side, each counted in rounds', () => {
+    const head = scenario([[call({ durationNs: 9_000_000, comm: 'head-worker' })], [call({ comm: 'head-worker' })]]);
+    const base = scenario([[call({ comm: 'base-worker' })]], 2).syscallEvents!;
+    const md = syscallEventsMarkdown({ ...head, baseSide: { syscallEvents: base } } as ScenarioReport).join('\n');
+    const baseAt = md.indexOf('**Slowest system calls, base side** (over 1.00 ms; 3 seen in 1 round, 2 dropped past max 50 per round)');
+    const headAt = md.indexOf('**Slowest system calls, head side** (over 1.00 ms; 2 seen in 2 rounds, 0 dropped past max 50 per round)');
+    expect(baseAt).toBeGreaterThanOrEqual(0);
+    expect(headAt).toBeGreaterThan(baseAt);
+    expect(md.slice(baseAt, headAt)).toContain('| 1 | 1.50 ms | base-worker (10/11) | nanosleep |');
+    expect(md.slice(headAt)).toContain('| 1 | 1.50 ms | head-worker (10/11) | nanosleep | 9.00 ms |');
+    expect(md.slice(headAt)).not.toContain('base-worker');
+    expect(md).toContain('| Round | At |');
+  });
 });

@@ -80,4 +80,35 @@ describe('kdelta ab: per-CPU series and timeline per side', () => {
     expect(s.baseSide?.cpuSeries?.map((x) => x.irq[0]![0])).toEqual([1, 2, 3]);
     expect(s.baseSide?.timeline?.map((t) => t.groups[0]!.onCpuNs[0]![0])).toEqual([1, 2, 3]);
   });
+
+  it("keeps each side's slow-call events, with its dropped counter, under the head side's spec; the report puts the base side's under baseSide", async () => {
+    const events: CollectorKind = {
+      name: 'events',
+      provides: ['syscall.slow.count'],
+      availability: () => ({ state: 'ready' }),
+      create: () => ({
+        name: 'events',
+        async start() {},
+        async beforeRepetition() {},
+        async afterRepetition(rep) {
+          const e = { t: 1, pid: 1, tid: 1, comm: `rep${rep.index}`, syscall: 'nanosleep', nr: 35, durationNs: 5e6, ret: 0, user: ['kdelta_slow_call+0x1c (p)'], kernel: [] };
+          return { metrics: [], lost: [], notes: [], tables: { syscallEvents: { seen: 2, dropped: 1, lost: 0, events: [e] } } };
+        },
+        async stop() {},
+      }),
+    };
+    const spec = { overNs: 1e6, max: 1, stacks: true };
+    const head: Scenario = { ...scenario, collect: { ...scenario.collect, events: spec } };
+    const log: Log = [];
+    const deps: RunnerDeps = { collectors: [events], prepareWorkload: async () => fakeWorkload(log), cgroups: fakeCgroups(log), pid: 1 };
+    const r = await runAbScenario({ name: 'tiny', base: scenario, head }, options(), deps);
+    const comms = (x: typeof r.base) => x.syscallEvents?.repetitions.map((rep) => [rep.repetition, rep.dropped, rep.events[0]!.comm]);
+    expect(r.base.syscallEvents).toMatchObject(spec);
+    expect(comms(r.base)).toEqual([[1, 1, 'rep1'], [2, 1, 'rep2'], [3, 1, 'rep3']]);
+    expect(comms(r.head)).toEqual([[1, 1, 'rep5'], [2, 1, 'rep6'], [3, 1, 'rep7']]);
+    const env = { arch: 'x64' } as unknown as Fingerprint;
+    const s = evaluateAbRuns([r], { rounds: { min: 3, max: 3 }, test: 'signed-rank', seed: 1 }, env).scenarios[0]!;
+    expect(s.syscallEvents?.repetitions.map((x) => x.events[0]!.comm)).toEqual(['rep5', 'rep6', 'rep7']);
+    expect(s.baseSide?.syscallEvents?.repetitions.map((x) => x.events[0]!.comm)).toEqual(['rep1', 'rep2', 'rep3']);
+  });
 });

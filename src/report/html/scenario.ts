@@ -4,6 +4,7 @@ import type { MetricReport, ScenarioReport } from '../types.js';
 import { barsFigure } from './bars.js';
 import { procHeatMaps } from './cpu-maps.js';
 import { esc } from './escape.js';
+import { slowCallsHtml } from './events.js';
 import { threadGroupTable } from './groups.js';
 import { histogramFigure, type HistogramSeries } from './histogram.js';
 import { sidesOf, type SideView } from './pick.js';
@@ -79,7 +80,7 @@ function whereOnTheMachine(v: SideView): string {
   ].filter(Boolean).join('\n');
 }
 
-/** One scenario's section: facts, kernel explanations, histograms, heat maps (per side in an A/B report), the thread-group table. */
+/** One scenario's section: facts, kernel explanations, histograms, slowest system calls, heat maps (per side in an A/B report), the thread-group table. */
 export function scenarioSection(s: ScenarioReport, id: string, arch: string): string {
   const explanations = s.metrics.map(explanationHtml).filter(Boolean).join('\n');
   return [
@@ -90,6 +91,7 @@ export function scenarioSection(s: ScenarioReport, id: string, arch: string): st
     explanations,
     `<h3>Latency</h3>`,
     histograms(s) || '<p class="muted">No histograms were captured.</p>',
+    slowCallsHtml(s),
     `<h3>Where on the machine</h3>`,
     ...sidesOf(s).map(whereOnTheMachine),
     threadGroupTable(s, arch),

@@ -24,4 +24,6 @@ svg .band{fill:#7f7f7f;fill-opacity:.18}svg .band-sep{stroke:#111;stroke-width:1
 .explanation{border-left:3px solid #0072b2;padding:2px 10px;margin:8px 0;background:#f6f9fc}
 .facts{margin:4px 0;padding-left:18px;color:var(--muted)}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:6px}
+table.events{font-size:12px}table.events td{vertical-align:top}details.stacks{margin:0}details.stacks h5{margin:4px 0 0;font-size:11.5px}
+ol.stack{margin:0;padding-left:22px;font:11px ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
 `;
