@@ -26,6 +26,8 @@ export interface BaselineUpdateOptions {
   repetitions?: number;
   warmup?: number;
   scenario: string[];
+  /** Store runs whose samples are in doubt too (a cut stdout, a process outside the cgroup, a full capture map). */
+  force?: boolean;
 }
 
 interface Target {
@@ -33,6 +35,7 @@ interface Target {
   machine: string;
   environment: Fingerprint;
   reason: string;
+  force: boolean;
 }
 
 async function store(runs: ScenarioRun[], t: Target, io: Io): Promise<void> {
@@ -56,7 +59,7 @@ async function updateFromReport(scenarios: Scenario[], from: string, o: Baseline
     }
     runs.push({ ...(await runFromReport(s)).run, scenario });
   }
-  await store(runs, { dir, machine, environment: fp, reason }, io);
+  await store(runs, { dir, machine, environment: fp, reason, force: o.force ?? false }, io);
   return runs.length ? EXIT.ok : EXIT.badInput;
 }
 
@@ -79,7 +82,7 @@ export async function baselineUpdateCommand(o: BaselineUpdateOptions, io: Io): P
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
     const runs = await runScenarios(scenarios, runOptions, realRunnerDeps());
     if (io.signal.aborted) return interruptedExitCode(io.signal);
-    await store(runs, { dir, machine, environment: fp, reason }, io);
+    await store(runs, { dir, machine, environment: fp, reason, force: o.force ?? false }, io);
     return environmentExitCode(runs, io) ?? (runs.some((r) => r.failure) ? EXIT.workloadFailed : EXIT.ok);
   } finally {
     progress.close();
