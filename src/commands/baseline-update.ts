@@ -11,6 +11,7 @@ import { interruptedExitCode } from '../io.js';
 import { progressFor } from '../run/progress.js';
 import { newRunId } from '../run/run-id.js';
 import { runFromReport } from '../report/saved.js';
+import { captureDoubt } from '../run/doubts.js';
 import { runScenarios } from '../run/scenarios.js';
 import { selectScenarios } from '../run/select.js';
 import type { ScenarioRun } from '../run/types.js';
@@ -57,7 +58,9 @@ async function updateFromReport(scenarios: Scenario[], from: string, o: Baseline
       io.stderr.write(`kdelta: ${scenario.name}: not in ${from}; its baseline is left as it is\n`);
       continue;
     }
-    runs.push({ ...(await runFromReport(s)).run, scenario });
+    // A report keeps the capture's counted losses; cut output and escaped processes it keeps only in verdict words.
+    const doubts = s.lost.flatMap((l) => captureDoubt(l.repetition, l.what, ['*']) ?? []);
+    runs.push({ ...(await runFromReport(s)).run, scenario, doubts });
   }
   await store(runs, { dir, machine, environment: fp, reason, force: o.force ?? false }, io);
   return runs.length ? EXIT.ok : EXIT.badInput;
