@@ -159,7 +159,8 @@ function defineSideCommands(program: Command, io: Io, done: (code: number) => vo
     .description('record new baselines (runs the scenarios, or takes them from a report)')
     .option('--from <report>', 'take the samples from this report.json instead of running')
     .option('--reason <text>', 'why (kept in provenance and shown in review)')
-    .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[] }) => {
+    .option('--force', 'also store scenarios whose samples are in doubt (cut stdout, a process outside the cgroup, a full capture map)')
+    .action(async (paths: string[], o: { from?: string; reason?: string; baselines: string; machine?: string; repetitions?: number; warmup?: number; scenario: string[]; force?: boolean }) => {
       const { baselineUpdateCommand } = await import('./commands/baseline-update.js');
       done(await baselineUpdateCommand({ paths, ...o }, io));
     });

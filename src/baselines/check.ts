@@ -51,6 +51,30 @@ export function checkScenarioName(path: string, baseline: Baseline, scenario: st
   });
 }
 
+type Stored = Baseline['metrics'][string];
+
+/** One stored metric in the current metric's unit, or exit 2 naming the file, the metric, the field and the fix. */
+function reconcileMetric(match: BaselineMatch, current: MetricShape, stored: Stored, scenarioFile: string | undefined): Stored {
+  const where = (key: string): { file: string; line?: number; column?: number; fix: string } => ({
+    file: match.path,
+    ...positionOf(match.path, key, current.name),
+    fix: updateFix(scenarioFile, match.baseline.scenario),
+  });
+  if (stored.better !== current.better) {
+    throw new InputError(`baseline metric ${current.name}: field "better" is "${stored.better}", but the scenario measures it as better ${current.better}`, where('better'));
+  }
+  if (stored.unit === current.unit) return stored;
+  const factor = unitFactor(stored.unit, current.unit);
+  if (factor === undefined) {
+    throw new InputError(`baseline metric ${current.name}: field "unit" is "${stored.unit}", which cannot be converted to the scenario's "${current.unit}"`, where('unit'));
+  }
+  return { ...stored, unit: current.unit, samples: stored.samples.map((v) => v * factor) };
+}
+
+function storedOf(baseline: Baseline, name: string): Stored | undefined {
+  return Object.hasOwn(baseline.metrics, name) ? baseline.metrics[name] : undefined;
+}
+
 /**
  * The baseline with every metric the scenario also has in that metric's unit: commensurable
  * units (ns/us/ms/s, B/KiB/MiB, per-second rates) are converted, anything else is exit 2
@@ -59,28 +83,52 @@ export function checkScenarioName(path: string, baseline: Baseline, scenario: st
  */
 export function reconcileBaseline(match: BaselineMatch | null, scenario: { name: string; file?: string }, metrics: readonly MetricShape[]): BaselineMatch | null {
   if (!match) return null;
-  const { baseline, path } = match;
-  const scenarioFile = scenario.file;
-  checkScenarioName(path, baseline, scenario.name, scenarioFile);
+  checkScenarioName(match.path, match.baseline, scenario.name, scenario.file);
   let converted: Baseline['metrics'] | undefined;
   for (const current of metrics) {
-    const stored = Object.hasOwn(baseline.metrics, current.name) ? baseline.metrics[current.name] : undefined;
+    const stored = storedOf(match.baseline, current.name);
     if (!stored) continue;
-    const where = (key: string): { file: string; line?: number; column?: number; fix: string } => ({
-      file: path,
-      ...positionOf(path, key, current.name),
-      fix: updateFix(scenarioFile, baseline.scenario),
-    });
-    if (stored.better !== current.better) {
-      throw new InputError(`baseline metric ${current.name}: field "better" is "${stored.better}", but the scenario measures it as better ${current.better}`, where('better'));
-    }
-    if (stored.unit === current.unit) continue;
-    const factor = unitFactor(stored.unit, current.unit);
-    if (factor === undefined) {
-      throw new InputError(`baseline metric ${current.name}: field "unit" is "${stored.unit}", which cannot be converted to the scenario's "${current.unit}"`, where('unit'));
-    }
-    converted ??= { ...baseline.metrics };
-    converted[current.name] = { ...stored, unit: current.unit, samples: stored.samples.map((v) => v * factor) };
+    const next = reconcileMetric(match, current, stored, scenario.file);
+    if (next === stored) continue;
+    converted ??= { ...match.baseline.metrics };
+    converted[current.name] = next;
   }
-  return converted ? { ...match, baseline: { ...baseline, metrics: converted } } : match;
+  return converted ? { ...match, baseline: { ...match.baseline, metrics: converted } } : match;
+}
+
+/** A baseline metric that does not fit what the run measured, as data for the report. */
+export interface BaselineProblem {
+  metric: string;
+  message: string;
+  file: string;
+  line?: number;
+  column?: number;
+  fix: string;
+}
+
+/**
+ * After measuring, the units and directions the scenario file did not declare are known. A
+ * metric whose baseline does not fit them is taken out of the baseline and returned as a
+ * problem (the run reports it and exits 2) instead of throwing the measured data away; the
+ * other metrics are compared as usual.
+ */
+export function reconcileMeasured(match: BaselineMatch | null, scenario: { name: string; file?: string }, metrics: readonly MetricShape[]): { match: BaselineMatch | null; problems: BaselineProblem[] } {
+  if (!match) return { match, problems: [] };
+  const problems: BaselineProblem[] = [];
+  const fitting = metrics.filter((current) => {
+    const stored = storedOf(match.baseline, current.name);
+    if (!stored) return true;
+    try {
+      reconcileMetric(match, current, stored, scenario.file);
+      return true;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push({ metric: current.name, message: err.message, file: match.path, ...(err.line !== undefined && { line: err.line }), ...(err.column !== undefined && { column: err.column }), fix: err.fix ?? '' });
+      return false;
+    }
+  });
+  if (problems.length === 0) return { match: reconcileBaseline(match, scenario, metrics), problems };
+  const metricsLeft = Object.fromEntries(Object.entries(match.baseline.metrics).filter(([name]) => !problems.some((p) => p.metric === name)));
+  const rest = { ...match, baseline: { ...match.baseline, metrics: metricsLeft } };
+  return { match: reconcileBaseline(rest, scenario, fitting), problems };
 }

@@ -3,6 +3,7 @@ import { fingerprintMismatch } from '../environment/fingerprint.js';
 import type { Fingerprint } from '../environment/types.js';
 import { InputError } from '../errors.js';
 import { lostRequiredCollector } from '../run/collectors.js';
+import { doubtWarning } from '../run/doubts.js';
 import type { ScenarioRun } from '../run/types.js';
 import type { GateSpec, Scenario } from '../scenario/types.js';
 import { reconcileBaseline, type MetricShape } from './check.js';
@@ -48,13 +49,27 @@ export async function findBaselines(scenarios: Scenario[], dir: string, machine:
 }
 
 /**
+ * Why a run whose samples are in doubt (a workload that left its cgroup, cut stdout, a full
+ * capture map) does not become the baseline every later run is judged against; null when it
+ * has none, or when `baseline update --force` keeps it anyway.
+ */
+export function doubtfulBaseline(run: ScenarioRun, force: boolean): string | null {
+  const doubts = run.doubts ?? [];
+  if (doubts.length === 0 || force) return null;
+  const name = run.scenario.name;
+  const more = doubts.length > 1 ? ` (and ${doubts.length - 1} more doubt(s))` : '';
+  return `kdelta: not updating a baseline from samples in doubt: ${doubtWarning(name, doubts[0]!)}${more}; run it again, or keep these samples anyway: kdelta baseline update ${run.scenario.file} --scenario ${name} --force\n`;
+}
+
+/**
  * Writes each run as its scenario's new baseline, printing through `say` how it differs from
  * the old one (what a reviewer accepts; `describe` is report/'s wording of that difference); a
- * run whose workload failed, or that lost a collector it requires, leaves its baseline alone.
+ * run whose workload failed, that lost a collector it requires, or whose samples are in doubt
+ * (unless `force`) leaves its baseline alone.
  */
 export async function storeBaselines(
   runs: ScenarioRun[],
-  o: { dir: string; machine: string; environment: Fingerprint; reason: string; commit: string | null; describe: (old: Baseline | null, next: Baseline, gate: GateSpec) => string },
+  o: { dir: string; machine: string; environment: Fingerprint; reason: string; commit: string | null; force?: boolean; describe: (old: Baseline | null, next: Baseline, gate: GateSpec) => string },
   say: (text: string) => void,
 ): Promise<void> {
   let swept = false;
@@ -66,6 +81,11 @@ export async function storeBaselines(
     const lost = lostRequiredCollector(run);
     if (lost) {
       say(`kdelta: ${run.scenario.name}: not updating its baseline: the ${lost.name} collector it requires stopped during the run\n`);
+      continue;
+    }
+    const doubtful = doubtfulBaseline(run, o.force ?? false);
+    if (doubtful) {
+      say(doubtful);
       continue;
     }
     const path = baselinePath(o.dir, o.machine, run.scenario.name);

@@ -11,6 +11,7 @@ import { interruptedExitCode } from '../io.js';
 import { progressFor } from '../run/progress.js';
 import { newRunId } from '../run/run-id.js';
 import { runFromReport } from '../report/saved.js';
+import { captureDoubt } from '../run/doubts.js';
 import { runScenarios } from '../run/scenarios.js';
 import { selectScenarios } from '../run/select.js';
 import type { ScenarioRun } from '../run/types.js';
@@ -26,6 +27,8 @@ export interface BaselineUpdateOptions {
   repetitions?: number;
   warmup?: number;
   scenario: string[];
+  /** Store runs whose samples are in doubt too (a cut stdout, a process outside the cgroup, a full capture map). */
+  force?: boolean;
 }
 
 interface Target {
@@ -33,6 +36,7 @@ interface Target {
   machine: string;
   environment: Fingerprint;
   reason: string;
+  force: boolean;
 }
 
 async function store(runs: ScenarioRun[], t: Target, io: Io): Promise<void> {
@@ -54,9 +58,11 @@ async function updateFromReport(scenarios: Scenario[], from: string, o: Baseline
       io.stderr.write(`kdelta: ${scenario.name}: not in ${from}; its baseline is left as it is\n`);
       continue;
     }
-    runs.push({ ...(await runFromReport(s)).run, scenario });
+    // A report keeps the capture's counted losses; cut output and escaped processes it keeps only in verdict words.
+    const doubts = s.lost.flatMap((l) => captureDoubt(l.repetition, l.what, ['*']) ?? []);
+    runs.push({ ...(await runFromReport(s)).run, scenario, doubts });
   }
-  await store(runs, { dir, machine, environment: fp, reason }, io);
+  await store(runs, { dir, machine, environment: fp, reason, force: o.force ?? false }, io);
   return runs.length ? EXIT.ok : EXIT.badInput;
 }
 
@@ -79,7 +85,7 @@ export async function baselineUpdateCommand(o: BaselineUpdateOptions, io: Io): P
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
     const runs = await runScenarios(scenarios, runOptions, realRunnerDeps());
     if (io.signal.aborted) return interruptedExitCode(io.signal);
-    await store(runs, { dir, machine, environment: fp, reason }, io);
+    await store(runs, { dir, machine, environment: fp, reason, force: o.force ?? false }, io);
     return environmentExitCode(runs, io) ?? (runs.some((r) => r.failure) ? EXIT.workloadFailed : EXIT.ok);
   } finally {
     progress.close();

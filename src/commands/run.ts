@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { findBaselines, storeBaselines } from '../baselines/find.js';
-import { reconcileBaseline } from '../baselines/check.js';
+import { reconcileMeasured, type BaselineProblem } from '../baselines/check.js';
 import { checkBaselinesWritable } from '../baselines/store.js';
 import { COLLECTORS } from '../collect/registry.js';
 import { gitCommit, machineName, probeForRun } from '../environment/machine.js';
@@ -60,6 +60,18 @@ export function environmentExitCode(runs: ScenarioRun[], io: Io): number | null 
   return code;
 }
 
+/**
+ * A baseline metric whose unit or direction does not fit what was measured is bad input (exit
+ * 2), found only once measured: the reports are written first, with that check failed.
+ */
+function inputExitCode(problems: BaselineProblem[], io: Io): number | null {
+  for (const p of problems) {
+    const at = p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
+    io.stderr.write(`kdelta: ${at}: ${p.message}\n${p.fix ? `  fix: ${p.fix}\n` : ''}`);
+  }
+  return problems.length > 0 ? EXIT.badInput : null;
+}
+
 /** `kdelta run`: the main job. `deps` are the real collectors and workloads unless a test hands in fakes. */
 export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps = realRunnerDeps()): Promise<number> {
   const startedAt = new Date();
@@ -78,8 +90,13 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
     const { scenarios, facts, fp, machine, baselinesDir, baselines } = ready;
     const runOptions = { facts, runId, signal: io.signal, progress, ...(o.repetitions !== undefined && { repetitions: o.repetitions }), ...(o.warmup !== undefined && { warmup: o.warmup }) };
     const runs = await runScenarios(scenarios, runOptions, deps);
-    // Units and directions the file did not declare are known once measured: checked (and converted) here.
-    const { scenarios: reports, family } = evaluateRuns(runs.map((run) => ({ run, baseline: reconcileBaseline(baselines.get(run.scenario.name) ?? null, run.scenario, run.metrics) })), seedOf(runId));
+    // Units and directions the file did not declare are known once measured: checked (and
+    // converted) here; a baseline metric that does not fit is reported, and the run exits 2.
+    const judged = runs.map((run) => {
+      const { match, problems } = reconcileMeasured(baselines.get(run.scenario.name) ?? null, run.scenario, run.metrics);
+      return { run, baseline: match, problems };
+    });
+    const { scenarios: reports, family } = evaluateRuns(judged, seedOf(runId));
     const report = buildReport(runId, startedAt, fp, reports, family);
     const dir = await publishReport(report, o.out, io, o.pretty ?? false);
     await o.afterReport?.(report, dir);
@@ -88,7 +105,7 @@ export async function runCommand(o: RunCommandOptions, io: Io, deps: RunnerDeps 
       await storeBaselines(runs, { dir: baselinesDir, machine, environment: fp, reason, commit: await gitCommit(io.env, io.cwd), describe: (old, next, gate) => describeUpdate(old, next, { gate }) }, (text) => io.stderr.write(text));
     }
     if (io.signal.aborted) return reportExitCode(report, io.signal);
-    return environmentExitCode(runs, io) ?? reportExitCode(report, io.signal);
+    return inputExitCode(judged.flatMap((j) => j.problems), io) ?? environmentExitCode(runs, io) ?? reportExitCode(report, io.signal);
   } finally {
     progress.close();
   }

@@ -12,6 +12,7 @@ import {
 } from './items.js';
 import { sidesOf } from './sides.js';
 import type { Report, ScenarioReport } from './types.js';
+import { failureHeadline } from './verdicts.js';
 import { inertLine, inertText } from '../workflow-commands.js';
 
 /*
@@ -104,7 +105,7 @@ export function renderConsoleSummary(report: Report, options: ConsoleSummaryOpti
   for (const s of shown) {
     const { mark, style } = SCENARIO_MARK[s.status];
     const detail = s.failure
-      ? `workload failed in repetition ${s.failure.repetition}: ${printable(s.failure.message)}`
+      ? `${failureHeadline(s.failure)}: ${printable(s.failure.message)}`
       : (environmentErrorOf(s) ?? (countsText(countByStatus(gatedItemsOf(s)), paint) || 'no gated metrics'));
     lines.push(`  ${paint(style, mark)} ${printable(s.name).padEnd(nameWidth)}  ${paint(style, s.status.padEnd(10))}  ${detail}`);
   }

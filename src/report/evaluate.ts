@@ -1,3 +1,4 @@
+import type { BaselineProblem } from '../baselines/check.js';
 import type { BaselineMatch } from '../baselines/types.js';
 import { doubtsOn, withDoubts } from '../compare/doubt.js';
 import { checkLimit, compareRun, gatedMetrics } from '../compare/engine.js';
@@ -9,7 +10,7 @@ import type { Fingerprint } from '../environment/types.js';
 import { VERSION_TEXT } from '../version.js';
 import type { Correction, GateMetricSpec } from '../scenario/types.js';
 import type { LimitReport, MetricReport, Report, ScenarioReport, Verdict } from './types.js';
-import { limitVerdictOf, missingVerdict, staleVerdict, verdictOf as wordDecision, type Missing } from './verdicts.js';
+import { inputFailure, limitVerdictOf, missingVerdict, problemVerdict, staleVerdict, verdictOf as wordDecision, type Missing } from './verdicts.js';
 
 export type { BaselineMatch } from '../baselines/types.js';
 
@@ -27,7 +28,8 @@ function whyMissing(run: ScenarioRun, name: string): Missing {
   return { kind: 'absent' };
 }
 
-type RunAndBaseline = { run: ScenarioRun; baseline: BaselineMatch | null };
+/** `problems`: baseline metrics that did not fit what the run measured (the scenario errs as an input problem). */
+type RunAndBaseline = { run: ScenarioRun; baseline: BaselineMatch | null; problems?: readonly BaselineProblem[] };
 
 /** The key of a comparand: one family spans scenarios, and metric names repeat across them. */
 function keyOf(run: ScenarioRun, metric: string): string {
@@ -73,11 +75,12 @@ function baselineSummary(samples: number[] | undefined): MetricReport['baseline'
 }
 
 /** Every metric of the run, then the gated ones it lacks, each with its verdict when gated. */
-function metricReports({ run, baseline }: RunAndBaseline, gated: Map<string, GateMetricSpec>, decided: (metric: string) => Verdict | null): MetricReport[] {
+function metricReports({ run, baseline, problems }: RunAndBaseline, gated: Map<string, GateMetricSpec>, decided: (metric: string) => Verdict | null): MetricReport[] {
   const metrics: MetricReport[] = run.metrics.map((m) => {
     const base = baseline && !baseline.stale ? baseline.baseline.metrics[m.name] : undefined;
     const spec = gated.get(m.name);
-    let verdict: Verdict | null = spec ? decided(m.name) : null;
+    const problem = problems?.find((p) => p.metric === m.name);
+    let verdict: Verdict | null = spec ? (problem ? problemVerdict(problem) : decided(m.name)) : null;
     if (spec && verdict?.status === 'no-baseline' && baseline?.stale) verdict = staleVerdict(m.name);
     if (spec && !verdict && run.failure) verdict = missingVerdict(m.name, whyMissing(run, m.name));
     const report: MetricReport = {
@@ -123,7 +126,7 @@ function limitReports(run: ScenarioRun): LimitReport[] {
   });
 }
 
-function scenarioReport({ run, baseline }: RunAndBaseline, metrics: MetricReport[], limits: LimitReport[]): ScenarioReport {
+function scenarioReport({ run, baseline, problems }: RunAndBaseline, metrics: MetricReport[], limits: LimitReport[]): ScenarioReport {
   const failed = [...metrics.map((m) => m.verdict), ...limits.map((l) => l.verdict)].some(
     (v) => v?.status === 'regression' || v?.status === 'limit-exceeded',
   );
@@ -147,8 +150,9 @@ function scenarioReport({ run, baseline }: RunAndBaseline, metrics: MetricReport
     ...(run.timeline && { timeline: run.timeline }),
     ...(run.syscallEvents && { syscallEvents: run.syscallEvents }),
   };
-  return run.failure
-    ? { ...head, status: 'error', ...middle, failure: run.failure, ...tail }
+  const failure = run.failure ?? (problems?.length ? inputFailure(run, problems) : null);
+  return failure
+    ? { ...head, status: 'error', ...middle, failure, ...tail }
     : { ...head, status: failed ? 'regression' : 'pass', ...middle, failure: null, ...tail };
 }
 

@@ -3,6 +3,7 @@ import { environmentErrorOf, failureLine, worstFailures } from './items.js';
 import { renderMarkdown } from './markdown.js';
 import { sidesOf } from './sides.js';
 import type { Report } from './types.js';
+import { failureHeadline, INPUT_FAILURE } from './verdicts.js';
 import { escapeCommandData, escapeCommandProperty, groupEndCommand, groupStartCommand } from '../workflow-commands.js';
 
 export { escapeCommandData, escapeCommandProperty, groupEndCommand, groupStartCommand, inertLine, inertLines, inertText } from '../workflow-commands.js';
@@ -82,8 +83,8 @@ export function annotationCommands(report: Report, env: Record<string, string | 
     const tail = f.stderrTail.trimEnd().split('\n').slice(-5).join('\n');
     lines.push(
       errorCommand(
-        { file: annotationFile(s.file, workspace), title: `kdelta: workload failed in ${s.name}` },
-        `repetition ${f.repetition}: ${f.message}${tail ? `\n${tail}` : ''}`,
+        { file: annotationFile(s.file, workspace), title: f.kind === INPUT_FAILURE ? `kdelta: ${failureHeadline(f)} in ${s.name}` : `kdelta: workload failed in ${s.name}` },
+        f.kind === INPUT_FAILURE ? f.message : `repetition ${f.repetition}: ${f.message}${tail ? `\n${tail}` : ''}`,
       ),
     );
   }

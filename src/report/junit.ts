@@ -12,6 +12,7 @@ import {
   wallTimeSeconds,
   type GatedItem,
 } from './items.js';
+import { failureHeadline, INPUT_FAILURE } from './verdicts.js';
 import type { GateLines } from './gate-lines.js';
 import type { Report, ScenarioReport } from './types.js';
 
@@ -50,7 +51,7 @@ function outcomeOf(item: GatedItem, scenario: ScenarioReport, report: Report): O
   const why = explanationOf(report, scenario.name, item.name);
   const body = [...verdictDetailLines(item, report), ...(why ? [`kernel: ${why}`] : [])].join('\n');
   if (v === null) {
-    const why = scenario.failure ? `no verdict: the workload failed (${scenario.failure.message})` : 'no verdict';
+    const why = scenario.failure ? `no verdict: ${failureHeadline(scenario.failure)} (${scenario.failure.message})` : 'no verdict';
     return { kind: 'skipped', reason: why };
   }
   switch (v.status) {
@@ -171,7 +172,8 @@ export function renderJunit(report: Report, options: JunitOptions = {}): string 
 
     if (scenario.failure) {
       const f = scenario.failure;
-      testCase('workload', undefined).error(`workload failed in ${sidesOf(report).repetition} ${f.repetition} (${failureHow(f)}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
+      if (f.kind === INPUT_FAILURE) testCase('baseline', undefined).error(`${failureHeadline(f)}: ${f.message}`, f.kind, f.message);
+      else testCase('workload', undefined).error(`${failureHeadline(f, sidesOf(report).repetition)} (${failureHow(f)}): ${f.message}`, f.kind, f.stderrTail || '(no stderr)');
     }
     if (envError !== null) testCase('environment', undefined).error(envError, 'environment');
 

@@ -5,6 +5,7 @@ import { formatCount, formatFraction, formatValue } from './format.js';
 import { unavailableLines } from './markdown-collectors.js';
 import { countByStatus, environmentErrorOf, severityRank, type GatedItem, type ItemStatus } from './items.js';
 import { codeBlock, escapeHtml, escapeMarkdown, escapeParagraph, plural, SCENARIO_ICON, STATUS_LABEL } from './markdown-text.js';
+import { INPUT_FAILURE } from './verdicts.js';
 import type { Report, ScenarioReport } from './types.js';
 
 /*
@@ -137,6 +138,7 @@ function failureMarkdown(s: ScenarioReport): string[] {
   const envError = environmentErrorOf(s);
   if (envError !== null) return [`**Could not run**: ${escapeMarkdown(envError)}`, ''];
   if (!f) return [];
+  if (f.kind === INPUT_FAILURE) return [`**Input problem found after measuring** (the samples are kept): ${escapeMarkdown(f.message)}`, ''];
   const how = [
     `kind ${escapeMarkdown(f.kind)}`,
     f.exitCode !== null ? `exit code ${f.exitCode}` : null,

@@ -1,7 +1,9 @@
 import type { Decision, LimitDecision, MetricDoubt, Subject, Undecided } from '../compare/types.js';
 import type { Correction } from '../scenario/types.js';
 import { formatChange, formatP, formatValue } from './format.js';
-import type { Verdict } from './types.js';
+import type { BaselineProblem } from '../baselines/check.js';
+import type { ScenarioRun } from '../run/types.js';
+import type { Verdict, WorkloadFailure } from './types.js';
 
 /*
  * The words of every verdict. The compare engine decides (a status and numbers); this turns
@@ -150,4 +152,28 @@ export function missingVerdict(name: string, why: Missing): Verdict {
 /** A gated metric whose baseline was recorded for another workload definition. */
 export function staleVerdict(name: string): Verdict {
   return { status: 'no-baseline', message: `${name}: the baseline is stale (the workload changed since it was recorded); record a new one with kdelta baseline update` };
+}
+
+/** `failure.kind` of a scenario whose baseline did not fit what it measured: exit 2, its samples kept. */
+export const INPUT_FAILURE = 'input';
+
+function problemText(p: BaselineProblem): string {
+  const at = p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
+  return `${at}: ${p.message}${p.fix ? `; fix: ${p.fix}` : ''}`;
+}
+
+/** A gated metric left uncompared because its baseline's unit or direction does not fit the run. */
+export function problemVerdict(p: BaselineProblem): Verdict {
+  return { status: 'unavailable', message: `${p.metric}: not compared, the baseline does not fit what was measured: ${problemText(p)}` };
+}
+
+/** The scenario's failure for such baselines: after its last repetition, the measured samples kept. */
+export function inputFailure(run: Pick<ScenarioRun, 'repetitions' | 'warmup'>, problems: readonly BaselineProblem[]): WorkloadFailure {
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more baseline metric(s) that do not fit)` : '';
+  return { repetition: run.warmup + run.repetitions, kind: INPUT_FAILURE, exitCode: null, signal: null, message: `${problemText(problems[0]!)}${more}`, stderrTail: '' };
+}
+
+/** How a scenario's failure is headed: a workload that failed in a repetition, or an input problem found once measured. */
+export function failureHeadline(f: WorkloadFailure, repetition = 'repetition'): string {
+  return f.kind === INPUT_FAILURE ? 'input problem found after measuring' : `workload failed in ${repetition} ${f.repetition}`;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { reconcileBaseline } from '../../src/baselines/check.js';
+import { reconcileBaseline, reconcileMeasured } from '../../src/baselines/check.js';
 import { stableJson } from '../../src/baselines/store.js';
 import type { Baseline, BaselineMatch } from '../../src/baselines/types.js';
 import { InputError } from '../../src/errors.js';
@@ -66,6 +66,30 @@ describe('reconcileBaseline: a baseline is checked against the scenario before a
     await writeFile(path, stableJson(inMs));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test('once measured: metrics that do not fit are problems with line and fix, taken out; the others converted', () => {
+    const r = reconcileMeasured(matchOf(inMs), scenario, [
+      { name: 'workload.wall_time', unit: 'ns', better: 'lower' },
+      { name: 'workload.ops', unit: 'B', better: 'higher' },
+      { name: 'sched.ready_delay.p99', unit: 'ns', better: 'higher' },
+    ]);
+    expect(r.problems.map((p) => [p.metric, p.file, typeof p.line, p.fix.startsWith('record a new baseline for it: kdelta baseline update /repo/scenarios/syscall-loop.yaml --scenario syscall-loop')])).toEqual([
+      ['workload.ops', path, 'number', true],
+      ['sched.ready_delay.p99', path, 'number', true],
+    ]);
+    expect(r.problems[0]?.message).toBe(`baseline metric workload.ops: field "unit" is "ops/ms", which cannot be converted to the scenario's "B"`);
+    expect(r.problems[1]?.message).toMatch(/field "better" is "lower"/);
+    expect(Object.keys(r.match?.baseline.metrics ?? {}).sort()).toEqual(['syscall.read.count', 'workload.wall_time']);
+    expect(r.match?.baseline.metrics['workload.wall_time']?.samples).toEqual([100e6, 101e6, 99e6]);
+  });
+
+  test('once measured: a baseline that fits gives no problems and the same result as before the run', () => {
+    const metrics = [{ name: 'workload.wall_time', unit: 'ns', better: 'lower' as const }];
+    const r = reconcileMeasured(matchOf(inMs), scenario, metrics);
+    expect(r.problems).toEqual([]);
+    expect(r.match).toEqual(reconcileBaseline(matchOf(inMs), scenario, metrics));
+    expect(reconcileMeasured(null, scenario, metrics)).toEqual({ match: null, problems: [] });
+  });
 
   test('commensurable units are converted to the scenario unit, and nothing else changes', () => {
     const out = reconcileBaseline(matchOf(inMs), scenario, [

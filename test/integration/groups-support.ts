@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll } from 'vitest';
-import { bpfAvailability, createBpfSession } from '../../src/collect/bpf/session.js';
+import { createEbpfCapture } from '../../src/collect/bpf/choose.js';
+import { bpfAvailability } from '../../src/collect/bpf/session.js';
 import type { RepetitionCapture, RepetitionRef } from '../../src/collect/types.js';
 import { probeMachine } from '../../src/environment/probe.js';
 import type { MachineFacts } from '../../src/environment/types.js';
@@ -41,7 +42,8 @@ export function libbpfGroupsSetup(name: string): { facts: () => MachineFacts; ca
   };
   const capture = async (spec: EbpfSpec, argv: string[]): Promise<GroupsRun> => {
     const rep: RepetitionRef = { index: 0, warmup: false, cgroup: await createCgroup(join(parent, `g${Date.now()}`)) };
-    const session = createBpfSession(spec, factsNow());
+    // The collector the runner uses, forced to the libbpf capture: what it adds to the spec counts.
+    const session = createEbpfCapture(spec, factsNow(), 'libbpf');
     try {
       await session.start([rep]);
       await session.beforeRepetition(rep);

@@ -1,5 +1,6 @@
 import type { MachineFacts } from '../../environment/types.js';
 import { EnvironmentError } from '../../errors.js';
+import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
 import type { EbpfSpec } from '../../scenario/types.js';
 import { createEbpfSession, ebpfAvailability } from '../ebpf/session.js';
 import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
@@ -24,20 +25,42 @@ export function captureAvailability(facts: MachineFacts, backend = captureBacken
 }
 
 /**
+ * A return probe comes back through the `uretprobe` system call where the kernel has it
+ * (x86_64 since 6.11), once per hit: with a uretprobe start or stop every window would count one
+ * call that only kdelta's own probe made. That call is left out of the capture unless the
+ * scenario names it in `collect.ebpf.syscalls.include`; the note says so.
+ */
+export function withoutObserverSyscalls(spec: EbpfSpec, arch: string): { spec: EbpfSpec; note: string | null } {
+  const w = spec.window;
+  const sys = spec.syscalls;
+  if (!w || !sys || (w.start.kind !== 'uretprobe' && w.stop.kind !== 'uretprobe')) return { spec, note: null };
+  // A non-empty include already leaves it out, or names it on purpose.
+  if (sys.include.length > 0 || sys.exclude.includes('uretprobe')) return { spec, note: null };
+  if (!syscallNumbers(syscallTableFor(arch) ?? {}).has('uretprobe')) return { spec, note: null };
+  return {
+    spec: { ...spec, syscalls: { ...sys, exclude: [...sys.exclude, 'uretprobe'] } },
+    note: 'syscall uretprobe left out: the window\'s return probe comes back through it (kdelta\'s own call); name it in collect.ebpf.syscalls.include to count it',
+  };
+}
+
+/**
  * The eBPF collector: the libbpf capture where it runs, the bpftrace capture where it does not
  * (not built, no BTF, refused at load or attach), said in every repetition's notes.
  */
 export function createEbpfCapture(spec: EbpfSpec, facts: MachineFacts, backend = captureBackend()): CollectorSession {
   let inner: CollectorSession | null = null;
   let fallbackNote: string | null = null;
+  let observerNote: string | null = null;
   return {
     name: 'ebpf',
     async start(repetitions: RepetitionRef[]): Promise<void> {
       if (backend !== 'bpftrace' && bpfAvailability(facts).state === 'ready') {
-        const lib = createBpfSession(spec, facts);
+        const own = withoutObserverSyscalls(spec, facts.arch);
+        const lib = createBpfSession(own.spec, facts);
         try {
           await lib.start(repetitions);
           inner = lib;
+          observerNote = own.note;
           return;
         } catch (err) {
           // The bpftrace capture has no windows: falling back would measure outside them unsaid.
@@ -63,6 +86,7 @@ export function createEbpfCapture(spec: EbpfSpec, facts: MachineFacts, backend =
       if (!inner) return { metrics: [], lost: ['eBPF capture was not running for this repetition'], notes: [] };
       const c = await inner.afterRepetition(rep, tasks);
       if (fallbackNote) c.notes.push(fallbackNote);
+      if (observerNote) c.notes.push(observerNote);
       return c;
     },
     async stop(): Promise<void> {
