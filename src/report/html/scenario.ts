@@ -1,5 +1,6 @@
 import type { Histogram } from '../../metrics/types.js';
 import { formatValue } from '../format.js';
+import { failureHeadline, INPUT_FAILURE } from '../verdicts.js';
 import type { MetricReport, ScenarioReport } from '../types.js';
 import { barsFigure } from './bars.js';
 import { procHeatMaps } from './cpu-maps.js';
@@ -64,7 +65,9 @@ function facts(s: ScenarioReport): string {
     ...s.collectors.map((c) => `${c.name}: ${!c.enabled ? 'off' : c.availability.state === 'ready' ? 'ran' : `unavailable (${c.availability.reason})`}`),
   ];
   const lost = s.lost.length ? `<p class="warn">${esc(`${s.lost.length} losses recorded (see report.json "lost").`)}</p>` : '';
-  const failure = s.failure ? `<p class="warn">${esc(`The workload failed in repetition ${s.failure.repetition}: ${s.failure.message}`)}</p><pre>${esc(s.failure.stderrTail)}</pre>` : '';
+  const f = s.failure;
+  const headline = f ? failureHeadline(f) : '';
+  const failure = f ? `<p class="warn">${esc(`${headline.charAt(0).toUpperCase()}${headline.slice(1)}: ${f.message}`)}</p>${f.kind === INPUT_FAILURE ? '' : `<pre>${esc(f.stderrTail)}</pre>`}` : '';
   return `<ul class="facts">${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>${failure}${lost}`;
 }
 
