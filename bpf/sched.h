@@ -101,7 +101,8 @@ static __always_inline void ready(struct task_struct *next, struct task_state *s
 	account_rd(slot, d);
 	if (timeline) {
 		__u32 slot = slot_of(now);
-		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
+		__u32 k = bpf_get_smp_processor_id() * TL_SLOTS + slot;
+		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &k) : NULL;
 		if (r)
 			*r += d;
 	}

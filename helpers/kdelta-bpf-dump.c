@@ -9,6 +9,8 @@
 volatile uint64_t *hist_mem;
 volatile struct rd_val *rd_mem;
 struct rd_val *prev_rd;
+volatile uint64_t *tl_ready_mem;
+uint64_t *prev_tl_ready;
 uint64_t *prev_hist, *prev_stat, *prev_hard, *prev_soft;
 static uint64_t dumps;
 
@@ -211,20 +213,19 @@ void dump_tl(void) {
   drain_percpu_hash(bpf_map__fd(skel->maps.tl), sizeof(struct tl_key), sizeof(struct tl_val), fold_tl, &t);
   int first;
   fputs("],\"ready\":[", stdout);
-  int rfd = bpf_map__fd(skel->maps.tl_ready);
-  uint64_t *pc = calloc(ncpu, 8), *zeros = calloc(ncpu, 8);
   first = 1;
-  for (uint32_t k = 0; k < TL_SLOTS; k++) {
-    if (bpf_map_lookup_elem(rfd, &k, pc)) continue;
+  for (uint32_t k = 0; tl_ready_mem && k < TL_SLOTS; k++) {
     uint64_t sum = 0;
-    for (int c = 0; c < ncpu; c++) sum += pc[c];
+    for (int c = 0; c < ncpu; c++) {
+      size_t i = (size_t)c * TL_SLOTS + k;
+      uint64_t now = tl_ready_mem[i];
+      sum += now - prev_tl_ready[i];
+      prev_tl_ready[i] = now;
+    }
     if (!sum) continue;
     printf("%s%u,%llu", first ? "" : ",", k, (unsigned long long)sum);
     first = 0;
-    bpf_map_update_elem(rfd, &k, zeros, BPF_ANY);
   }
-  free(pc);
-  free(zeros);
   print_lost(6, &prev_lost);
 }
 

@@ -117,6 +117,7 @@ static void configure(const struct opts *o) {
   bpf_map__set_max_entries(skel->maps.rd, w->rd ? (uint32_t)ncpu * RD_SLOTS : 1);
   if (!w->threads) bpf_map__set_max_entries(skel->maps.grp, 1);
   if (!w->timeline) bpf_map__set_max_entries(skel->maps.tl, 1);
+  bpf_map__set_max_entries(skel->maps.tl_ready, w->timeline ? (uint32_t)ncpu * TL_SLOTS : 1);
   if (!w->win) bpf_map__set_max_entries(skel->maps.win_log, 1);
 }
 
@@ -187,6 +188,12 @@ int main(int argc, char **argv) {
     if (m == MAP_FAILED) die("cannot mmap the ready-delay slots: %s", strerror(errno));
     rd_mem = m;
     prev_rd = calloc((size_t)ncpu * RD_SLOTS, sizeof(struct rd_val));
+  }
+  if (o.w.timeline) {
+    void *m = mmap(NULL, (size_t)ncpu * TL_SLOTS * 8, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.tl_ready), 0);
+    if (m == MAP_FAILED) die("cannot mmap the timeline's ready delay: %s", strerror(errno));
+    tl_ready_mem = m;
+    prev_tl_ready = calloc((size_t)ncpu * TL_SLOTS, 8);
   }
   struct calib cal;
   calibrate_and_attach(o.calib, &cal);

@@ -30,6 +30,9 @@ extern volatile uint64_t *hist_mem;
 /* rd through mmap: RD_SLOTS values per CPU; what the previous dump read of each. */
 extern volatile struct rd_val *rd_mem;
 extern struct rd_val *prev_rd;
+/* tl_ready through mmap: TL_SLOTS values per CPU; what the previous dump read. */
+extern volatile uint64_t *tl_ready_mem;
+extern uint64_t *prev_tl_ready;
 extern uint64_t *prev_hist, *prev_stat, *prev_hard, *prev_soft;
 
 /* What the command line asked for. */
