@@ -9,6 +9,8 @@
 #define NIRQ 1024
 #define NSOFT 16
 #define NADMIT 8
+// Sides an admitted cgroup can be on: the workload (driver) and a service.
+#define NSIDES_MAX 2
 
 // Set by the loader before load.
 const volatile __u32 sample = 1;
@@ -17,9 +19,14 @@ const volatile __u8 threads = 0;
 // Where the workload ran over time: per (comm, 10 ms slot) and CPU, on-CPU ns and switches in.
 const volatile __u8 timeline = 0;
 const volatile __u8 sys_traced[NSYS] = {};
+// How many sides the per-side maps are sized for (2 only when a service will be admitted, so a
+// capture without one keeps its memory): syscall slot side * NSYS + id, histogram blocks per CPU.
+const volatile __u32 nsides = 1;
 
 // Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
 __u64 admitted[NADMIT] = {};
+// The side of each admitted id (0: the repetition's workload, 1: the service), below nsides.
+__u8 admitted_side[NADMIT] = {};
 // When the repetition started (bpf_ktime_get_ns clock), written with the admitted ids.
 __u64 t0 = 0;
 
@@ -30,11 +37,13 @@ struct task_state {
 	__u64 sys_start;
 	// The kernel's cumulative run_delay of this thread as of its last switch-in, counted.
 	__u64 rd_seen;
+	// The timed call's syscall slot: side * NSYS + its number.
 	__u32 sys_id;
 	__u32 rd_known;
-	// The rd slot of this thread's name (slot + 1; 0: none yet) and the name it was found for.
+	// The rd slot of this thread's name and side (slot + 1; 0: none yet) and the name and side it
+	// was found for (a thread keeps its side unless it is moved to another cgroup).
 	__u32 rd_slot;
-	__u32 pad;
+	__u32 rd_side;
 	char rd_comm[16];
 };
 
@@ -50,6 +59,7 @@ struct sys_stat {
 	__u64 sum;   // ns of the timed calls
 };
 
+// The syscall maps hold NSYS slots per side (the loader sizes them to nsides * NSYS).
 // Largest timed call per syscall since the last dump: the loader zeroes it after reading, so it
 // lives apart from the cumulative counters, which are never written from user space.
 struct {
@@ -66,7 +76,7 @@ struct {
 	__type(value, struct sys_stat);
 } sys_stats SEC(".maps");
 
-// One (syscall, bucket) counter block per CPU in one plain array (the loader sizes it to the
+// One (syscall slot, bucket) counter block per CPU, nsides * NSYS * NB counters in one plain array (the loader sizes it to the
 // possible CPUs and reads it through mmap): a per-CPU array of 131072 elements took 0.2 s to
 // create, one allocation per element. A program does not race itself on one CPU.
 struct {
@@ -79,6 +89,7 @@ struct {
 
 struct rd_key {
 	char comm[16];
+	__u32 side;
 };
 
 struct rd_val {
@@ -88,7 +99,7 @@ struct rd_val {
 	__u32 b[RD_NB];
 };
 
-// Ready delay per thread name, in slots: a name gets a slot the first time one of its threads
+// Ready delay per thread name and side, in slots: a name gets a slot the first time one of its threads
 // waits (rd_slot), and each thread caches its slot and name in its storage, so that a switch
 // indexes an array instead of hashing the name (a per-CPU hash lookup was half the program's
 // cost). rd holds RD_SLOTS values per CPU in one plain array (the loader sizes it to the possible
@@ -166,7 +177,7 @@ struct {
 struct oncpu {
 	__u64 start;
 	__u32 pid;
-	__u32 pad;
+	__u32 side;
 };
 
 struct {
@@ -178,12 +189,17 @@ struct {
 
 // [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
 // [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's),
-// [6] timeline updates dropped (map full or slot past the end), [8]-[12] windows (window.h).
+// [6] timeline updates dropped (map full or slot past the end), [8]-[12] windows (window.h),
+// [13] run periods, [14] run ns of the service side (M_RUN_COUNT/M_RUN_NS: 4 + 9 * side).
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 16);
 	__type(key, __u32);
 	__type(value, __u64);
 } misc SEC(".maps");
+
+// Without a branch: side 0 -> 4, 5; side 1 -> 13, 14.
+#define M_RUN_COUNT(side) (4 + 9 * (side))
+#define M_RUN_NS(side) (5 + 9 * (side))
 
 #endif

@@ -26,14 +26,16 @@ static __always_inline __u64 rq_clock_of(struct task_struct *t)
 	return container_of(cfs, struct rq, cfs)->clock;
 }
 
-// The slot of t's name: cached in its storage while its name stays the same (exec and
-// prctl(PR_SET_NAME) change it), else looked up by name or handed out. -1 when all are taken.
-static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s)
+// The slot of t's name on its side: cached in its storage while its name and side stay the same
+// (exec and prctl(PR_SET_NAME) change the name, a move to another cgroup the side), else looked
+// up by (name, side) or handed out. -1 when all are taken.
+static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s, __u32 side)
 {
 	struct rd_key key = {};
 	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	key.side = side;
 	__u64 *now = (__u64 *)key.comm, *was = s ? (__u64 *)s->rd_comm : NULL;
-	if (s && s->rd_slot && was[0] == now[0] && was[1] == now[1])
+	if (s && s->rd_slot && was[0] == now[0] && was[1] == now[1] && s->rd_side == side)
 		return s->rd_slot - 1;
 	__u32 *found = bpf_map_lookup_elem(&rd_slot, &key);
 	__u32 slot;
@@ -51,14 +53,15 @@ static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *
 	}
 	if (s) {
 		s->rd_slot = slot + 1;
+		s->rd_side = side;
 		__builtin_memcpy(s->rd_comm, key.comm, sizeof(key.comm));
 	}
 	return slot;
 }
 
-static __always_inline void account_rd(struct task_struct *next, struct task_state *s, __u64 d)
+static __always_inline void account_rd(struct task_struct *next, struct task_state *s, __u64 d, __u32 side)
 {
-	int slot = rd_slot_of(next, s);
+	int slot = rd_slot_of(next, s, side);
 	if (slot < 0 || slot >= RD_SLOTS) {
 		bump(2, 1);
 		return;
@@ -79,8 +82,8 @@ static __always_inline void account_rd(struct task_struct *next, struct task_sta
 	v->b[b & (RD_NB - 1)]++;
 }
 
-// The wait that ends as next gets the CPU at run-queue clock rqc.
-static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now)
+// The wait that ends as next (on `side`) gets the CPU at run-queue clock rqc.
+static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now, __u32 side)
 {
 	__u64 queued = next->sched_info.last_queued;
 	__u64 charged = next->sched_info.run_delay;
@@ -96,8 +99,9 @@ static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now
 		return;
 	if (windows && !in_window(next))
 		return;
-	account_rd(next, s, d);
-	if (timeline) {
+	account_rd(next, s, d, side);
+	// The timeline is the workload's (the driver's) alone.
+	if (timeline && !side) {
 		__u32 slot = slot_of(now);
 		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &slot) : NULL;
 		if (r)
@@ -105,7 +109,9 @@ static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now
 	}
 }
 
-// The period prev ran since its switch-in (oc, set only for an admitted task) ends now.
+// The period prev ran since its switch-in (oc, set only for an admitted task, with its side) ends
+// now. The side picks the misc slots by arithmetic; thread groups and the timeline are the
+// workload's only.
 static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u64 now)
 {
 	// Outside a window nothing of prev counts; inside, from the later of switch-in and window start.
@@ -114,11 +120,11 @@ static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u6
 		return;
 	__u64 from = oc->start > ws ? oc->start : ws;
 	__u64 d = now - from;
-	bump(4, 1);
-	bump(5, d);
-	if (threads)
+	bump(M_RUN_COUNT(oc->side), 1);
+	bump(M_RUN_NS(oc->side), d);
+	if (threads && !oc->side)
 		grp_add(prev, GK_RUN, 0, d);
-	if (timeline)
+	if (timeline && !oc->side)
 		tl_run(prev, from, now);
 }
 
@@ -141,13 +147,17 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		ran(prev, oc, now);
 	oc->pid = 0;
 	oc->start = 0;
-	if (next->pid == 0 || !is_admitted(cgid_of(next)))
+	if (next->pid == 0)
+		return 0;
+	int side = side_of(cgid_of(next));
+	if (side < 0)
 		return 0;
 	oc->pid = next->pid;
+	oc->side = side;
 	oc->start = now;
-	if (timeline)
+	if (timeline && !side)
 		tl_add(next, slot_of(now), 0, 1);
-	ready(next, rqc, now);
+	ready(next, rqc, now, side);
 	return 0;
 }
 
