@@ -27,7 +27,7 @@ static __always_inline void irq_end(__u32 slot, void *map, __u32 key, __u32 kind
 	// In an interrupt the current task is the interrupted one.
 	struct task_struct *cur = bpf_get_current_task_btf();
 	// time_in_workload is the workload's (the driver's): a service's interrupts are not added.
-	if (side_of(cgid_of(cur)) == 0 && (!windows || in_window(cur))) {
+	if (is_workload(cgid_of(cur)) && (!windows || in_window(cur))) {
 		v->wcount++;
 		v->wtotal += d;
 		if (threads)

@@ -9,6 +9,8 @@
 #define NIRQ 1024
 #define NSOFT 16
 #define NADMIT 8
+// The last NADMIT_SVC slots of `admitted` are the service's (side 1), the others the workload's.
+#define NADMIT_SVC 2
 // Sides an admitted cgroup can be on: the workload (driver) and a service.
 #define NSIDES_MAX 2
 
@@ -22,11 +24,11 @@ const volatile __u8 sys_traced[NSYS] = {};
 // How many sides the per-side maps are sized for (2 only when a service will be admitted, so a
 // capture without one keeps its memory): syscall slot side * NSYS + id, histogram blocks per CPU.
 const volatile __u32 nsides = 1;
+// Where side 1's histograms start in sys_hist: after every CPU's side-0 block (ncpu * NSYS * NB).
+const volatile __u32 hist_side1 = 0;
 
 // Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
 __u64 admitted[NADMIT] = {};
-// The side of each admitted id (0: the repetition's workload, 1: the service), below nsides.
-__u8 admitted_side[NADMIT] = {};
 // When the repetition started (bpf_ktime_get_ns clock), written with the admitted ids.
 __u64 t0 = 0;
 
@@ -45,6 +47,9 @@ struct task_state {
 	__u32 rd_slot;
 	__u32 rd_side;
 	char rd_comm[16];
+	// The timed call's histogram row in its CPU's block: side * hist_side1 + id * NB.
+	__u32 sys_hist_row;
+	__u32 pad;
 };
 
 struct {
@@ -76,7 +81,8 @@ struct {
 	__type(value, struct sys_stat);
 } sys_stats SEC(".maps");
 
-// One (syscall slot, bucket) counter block per CPU, nsides * NSYS * NB counters in one plain array (the loader sizes it to the
+// One (syscall, bucket) counter block per CPU and side, side-major (side 1's after every CPU's
+// side 0, so that a capture without a service has the blocks it had before sides) in one plain array (the loader sizes it to the
 // possible CPUs and reads it through mmap): a per-CPU array of 131072 elements took 0.2 s to
 // create, one allocation per element. A program does not race itself on one CPU.
 struct {
@@ -177,6 +183,7 @@ struct {
 struct oncpu {
 	__u64 start;
 	__u32 pid;
+	// Its side: the key of `run`.
 	__u32 side;
 };
 
@@ -188,9 +195,8 @@ struct {
 } oncpu SEC(".maps");
 
 // [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
-// [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's),
-// [6] timeline updates dropped (map full or slot past the end), [8]-[12] windows (window.h),
-// [13] run periods, [14] run ns of the service side (M_RUN_COUNT/M_RUN_NS: 4 + 9 * side).
+// [3] thread-group updates dropped (map full), [6] timeline updates dropped (map full or slot
+// past the end), [8]-[12] windows (window.h).
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 16);
@@ -198,8 +204,18 @@ struct {
 	__type(value, __u64);
 } misc SEC(".maps");
 
-// Without a branch: side 0 -> 4, 5; side 1 -> 13, 14.
-#define M_RUN_COUNT(side) (4 + 9 * (side))
-#define M_RUN_NS(side) (5 + 9 * (side))
+// On-CPU periods and their ns per side, one lookup per period (run periods were two misc slots,
+// two lookups).
+struct run_stat {
+	__u64 count;
+	__u64 ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSIDES_MAX);
+	__type(key, __u32);
+	__type(value, struct run_stat);
+} run SEC(".maps");
 
 #endif

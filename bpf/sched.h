@@ -110,8 +110,7 @@ static __always_inline void ready(struct task_struct *next, __u64 rqc, __u64 now
 }
 
 // The period prev ran since its switch-in (oc, set only for an admitted task, with its side) ends
-// now. The side picks the misc slots by arithmetic; thread groups and the timeline are the
-// workload's only.
+// now, counted on its side; thread groups and the timeline are the workload's only.
 static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u64 now)
 {
 	// Outside a window nothing of prev counts; inside, from the later of switch-in and window start.
@@ -120,12 +119,26 @@ static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u6
 		return;
 	__u64 from = oc->start > ws ? oc->start : ws;
 	__u64 d = now - from;
-	bump(M_RUN_COUNT(oc->side), 1);
-	bump(M_RUN_NS(oc->side), d);
+	struct run_stat *r = bpf_map_lookup_elem(&run, &oc->side);
+	if (r) {
+		r->count++;
+		r->ns += d;
+	}
 	if (threads && !oc->side)
 		grp_add(prev, GK_RUN, 0, d);
 	if (timeline && !oc->side)
 		tl_run(prev, from, now);
+}
+
+// next, admitted on `side`, gets the CPU: its run period starts, its wait ends.
+static __always_inline void switch_in(struct task_struct *next, struct oncpu *oc, __u64 rqc, __u64 now, __u32 side)
+{
+	oc->pid = next->pid;
+	oc->side = side;
+	oc->start = now;
+	if (timeline && !side)
+		tl_add(next, slot_of(now), 0, 1);
+	ready(next, rqc, now, side);
 }
 
 // Run periods are timed on the run-queue clock (one load) unless windows or the timeline need
@@ -149,15 +162,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	oc->start = 0;
 	if (next->pid == 0)
 		return 0;
-	int side = side_of(cgid_of(next));
-	if (side < 0)
-		return 0;
-	oc->pid = next->pid;
-	oc->side = side;
-	oc->start = now;
-	if (timeline && !side)
-		tl_add(next, slot_of(now), 0, 1);
-	ready(next, rqc, now, side);
+	// Once per side, the side a constant (admit.h).
+	__u64 cg = cgid_of(next);
+	if (is_workload(cg))
+		switch_in(next, oc, rqc, now, 0);
+	else if (nsides > 1 && is_service(cg))
+		switch_in(next, oc, rqc, now, 1);
 	return 0;
 }
 

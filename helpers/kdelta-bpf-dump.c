@@ -38,7 +38,8 @@ void dump_sys(void) {
     if (stat[id * 2] == prev_stat[id * 2] && stat[id * 2 + 1] == prev_stat[id * 2 + 1]) continue;
     memset(hist + (size_t)id * NB, 0, NB * 8);
     for (int c = 0; c < ncpu; c++) {
-      const volatile uint64_t *blk = hist_mem + (size_t)c * nslot * NB + (size_t)id * NB;
+      /* Side-major: every CPU's side-0 block, then every CPU's side-1 block. */
+      const volatile uint64_t *blk = hist_mem + ((size_t)(id / NSYS) * ncpu + c) * NSYS * NB + (size_t)(id % NSYS) * NB;
       for (size_t b = 0; b < NB; b++) hist[(size_t)id * NB + b] += blk[b];
     }
   }
@@ -120,16 +121,15 @@ void dump_rd(void) {
   print_lost(2, &prev_lost);
 }
 
-/* Each side's run periods and on-CPU ns since the previous dump (misc 4, 5; the service's 13, 14). */
+/* Each side's run periods and on-CPU ns since the previous dump (the `run` map, one row a side). */
 void dump_run(void) {
-  static uint64_t prev_count[NSIDES_MAX], prev_total[NSIDES_MAX];
-  for (int side = 0; side < nsides; side++) {
-    uint64_t c = misc_sum(4 + 9 * side), t = misc_sum(5 + 9 * side);
-    printf("{\"map\":\"run\",\"side\":%d,\"count\":%llu,\"total\":%llu}\n", side, (unsigned long long)(c - prev_count[side]),
-           (unsigned long long)(t - prev_total[side]));
-    prev_count[side] = c;
-    prev_total[side] = t;
-  }
+  static uint64_t prev[NSIDES_MAX * 2];
+  uint64_t cur[NSIDES_MAX * 2];
+  if (read_percpu_array(bpf_map__fd(skel->maps.run), NSIDES_MAX, 2, cur, NULL)) memcpy(cur, prev, sizeof cur);
+  for (int side = 0; side < nsides; side++)
+    printf("{\"map\":\"run\",\"side\":%d,\"count\":%llu,\"total\":%llu}\n", side, (unsigned long long)(cur[side * 2] - prev[side * 2]),
+           (unsigned long long)(cur[side * 2 + 1] - prev[side * 2 + 1]));
+  memcpy(prev, cur, sizeof prev);
 }
 
 static void fold_grp(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {

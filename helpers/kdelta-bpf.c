@@ -8,9 +8,9 @@
  *
  * stdout, first line: {"ready":true,"attach":"tp_btf","load_ns":..,"cost_syscall_ns":..,..}
  * stdin commands, one a line:
- *   admit ID[:SIDE]...  the cgroup ids whose tasks are captured (replaces the list; at most 8), each
- *                 on a side: 0 (the default) the repetition's workload, 1 a service; a side at or
- *                 past --sides (default 1) is refused and not counted in the answer
+ *   admit ID[:SIDE]...  the cgroup ids whose tasks are captured (replaces the list), each on a
+ *                 side: 0 (the default) the repetition's workload (at most 6 ids), 1 a service (at
+ *                 most 2); a side past --sides (default 1) or full is refused, not counted in the answer
  *   dump          one JSON line per map with what changed since the previous dump, then
  *                 {"end":N}. Cumulative maps are differenced here; maxima are reset.
  * PROBE: usdt:BINARY:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION or
@@ -103,6 +103,7 @@ static void configure(const struct opts *o) {
   skel->rodata->threads = w->threads;
   skel->rodata->timeline = w->timeline;
   skel->rodata->nsides = (uint32_t)nsides;
+  skel->rodata->hist_side1 = (uint32_t)ncpu * NSYS * NB;
   uint8_t mask[NSYS];
   memset(mask, o->only ? 0 : 1, sizeof mask);
   if (o->only) parse_ids(o->only, mask, 1);
@@ -145,25 +146,25 @@ static void print_ready(uint64_t t0, uint64_t attached, const struct calib *cal,
   fflush(stdout);
 }
 
+/* The workload's ids fill slots from 0, the service's the last NADMIT_SVC (bpf/admit.h: the slot
+   is the side). An id that does not fit its side's slots, or whose side is past --sides, is refused. */
 static void admit(char *args) {
   uint64_t ids[NADMIT] = {0};
-  uint8_t sides[NADMIT] = {0};
-  int n = 0;
+  int n = 0, used[2] = {0, 0};
+  const int room[2] = {NADMIT - NADMIT_SVC, NADMIT_SVC};
   char *save = NULL;
-  for (char *t = strtok_r(args, " \t\n", &save); t && n < NADMIT; t = strtok_r(NULL, " \t\n", &save)) {
+  for (char *t = strtok_r(args, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
     char *end = NULL;
     uint64_t id = strtoull(t, &end, 10);
     long side = *end == ':' ? strtol(end + 1, NULL, 10) : 0;
-    if (side < 0 || side >= nsides) {
-      fprintf(stderr, "kdelta-bpf: admit %s: side %ld past --sides %d, not admitted\n", t, side, nsides);
+    if (side < 0 || side >= nsides || used[side] >= room[side]) {
+      fprintf(stderr, "kdelta-bpf: admit %s: side %ld is past --sides %d or full, not admitted\n", t, side, nsides);
       continue;
     }
-    sides[n] = (uint8_t)side;
-    ids[n++] = id;
+    ids[side ? NADMIT - NADMIT_SVC + used[1] : used[0]] = id;
+    used[side]++;
+    n++;
   }
-  /* No old id with a new side: ids off, sides, then the ids (at a repetition's edge, before a dump). */
-  for (int i = 0; i < NADMIT; i++) skel->bss->admitted[i] = 0;
-  for (int i = 0; i < NADMIT; i++) skel->bss->admitted_side[i] = sides[i];
   for (int i = 0; i < NADMIT; i++) skel->bss->admitted[i] = ids[i];
   skel->bss->t0 = now_ns();
   printf("{\"admitted\":%d}\n", n);

@@ -12,6 +12,7 @@
 #define NIRQ 1024
 #define NSOFT 16
 #define NADMIT 8
+#define NADMIT_SVC 2
 #define TL_SLOTS 4096
 #define RD_SLOTS 256
 #define NSIDES_MAX 2
