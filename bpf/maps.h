@@ -81,10 +81,11 @@ struct {
 	__type(value, struct sys_stat);
 } sys_stats SEC(".maps");
 
-// One (syscall, bucket) counter block per CPU and side, side-major (side 1's after every CPU's
-// side 0, so that a capture without a service has the blocks it had before sides) in one plain array (the loader sizes it to the
-// possible CPUs and reads it through mmap): a per-CPU array of 131072 elements took 0.2 s to
-// create, one allocation per element. A program does not race itself on one CPU.
+// One (syscall, bucket) counter block per CPU and side in one plain array (the loader sizes it
+// to the possible CPUs and the sides, and reads it through mmap): a per-CPU array of 131072
+// elements took 0.2 s to create, one allocation per element. A program does not race itself on
+// one CPU. Side-major (every CPU's side-1 block after every CPU's side-0 block), so a capture
+// without a service has the layout and memory it had before sides.
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -105,10 +106,10 @@ struct rd_val {
 	__u32 b[RD_NB];
 };
 
-// Ready delay per thread name and side, in slots: a name gets a slot the first time one of its threads
-// waits (rd_slot), and each thread caches its slot and name in its storage, so that a switch
-// indexes an array instead of hashing the name (a per-CPU hash lookup was half the program's
-// cost). rd holds RD_SLOTS values per CPU in one plain array (the loader sizes it to the possible
+// Ready delay per thread name and side, in slots: a (name, side) gets a slot the first time one
+// of its threads waits (rd_slot), and each thread caches its slot, name and side in its storage,
+// so that a switch indexes an array instead of hashing the name (a per-CPU hash lookup was half
+// the program's cost). The sides share the slots. rd holds RD_SLOTS values per CPU in one plain array (the loader sizes it to the possible
 // CPUs and reads it through mmap): element cpu * RD_SLOTS + slot.
 #define RD_SLOTS 256
 __u32 rd_next = 0;
