@@ -26,6 +26,8 @@ const volatile __u8 stacks = 1;
 
 // Written by the loader at run time (mmapped .bss).
 __u64 admitted[NADMIT] = {};
+// admit.h's service slots; the slow-call events do not tell the sides apart.
+#define NADMIT_SVC 2
 __u64 max_events = 0;
 // Slow calls seen since the last admit, and events the ring buffer had no room for.
 __u64 seen = 0;

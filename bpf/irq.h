@@ -2,7 +2,7 @@
 #ifndef KDELTA_IRQ_H
 #define KDELTA_IRQ_H
 
-// Hard and soft IRQ time, and the share that landed on the workload.
+// Hard and soft IRQ time, and the share that landed on the workload (side 0).
 static __always_inline void irq_start(__u32 slot)
 {
 	__u64 *st = bpf_map_lookup_elem(&misc, &slot);
@@ -26,7 +26,8 @@ static __always_inline void irq_end(__u32 slot, void *map, __u32 key, __u32 kind
 	v->total += d;
 	// In an interrupt the current task is the interrupted one.
 	struct task_struct *cur = bpf_get_current_task_btf();
-	if (is_admitted(cgid_of(cur)) && (!windows || in_window(cur))) {
+	// time_in_workload is the workload's (the driver's): a service's interrupts are not added.
+	if (is_workload(cgid_of(cur)) && (!windows || in_window(cur))) {
 		v->wcount++;
 		v->wtotal += d;
 		if (threads)

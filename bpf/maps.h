@@ -9,6 +9,10 @@
 #define NIRQ 1024
 #define NSOFT 16
 #define NADMIT 8
+// The last NADMIT_SVC slots of `admitted` are the service's (side 1), the others the workload's.
+#define NADMIT_SVC 2
+// Sides an admitted cgroup can be on: the workload (driver) and a service.
+#define NSIDES_MAX 2
 
 // Set by the loader before load.
 const volatile __u32 sample = 1;
@@ -17,6 +21,11 @@ const volatile __u8 threads = 0;
 // Where the workload ran over time: per (comm, 10 ms slot) and CPU, on-CPU ns and switches in.
 const volatile __u8 timeline = 0;
 const volatile __u8 sys_traced[NSYS] = {};
+// How many sides the per-side maps are sized for (2 only when a service will be admitted, so a
+// capture without one keeps its memory): syscall slot side * NSYS + id, histogram blocks per CPU.
+const volatile __u32 nsides = 1;
+// Where side 1's histograms start in sys_hist: after every CPU's side-0 block (ncpu * NSYS * NB).
+const volatile __u32 hist_side1 = 0;
 
 // Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
 __u64 admitted[NADMIT] = {};
@@ -30,12 +39,17 @@ struct task_state {
 	__u64 sys_start;
 	// The kernel's cumulative run_delay of this thread as of its last switch-in, counted.
 	__u64 rd_seen;
+	// The timed call's syscall slot: side * NSYS + its number.
 	__u32 sys_id;
 	__u32 rd_known;
-	// The rd slot of this thread's name (slot + 1; 0: none yet) and the name it was found for.
+	// The rd slot of this thread's name and side (slot + 1; 0: none yet) and the name and side it
+	// was found for (a thread keeps its side unless it is moved to another cgroup).
 	__u32 rd_slot;
-	__u32 pad;
+	__u32 rd_side;
 	__u64 rd_comm[2];
+	// The timed call's histogram row in its CPU's block: side * hist_side1 + id * NB.
+	__u32 sys_hist_row;
+	__u32 pad;
 };
 
 struct {
@@ -50,6 +64,7 @@ struct sys_stat {
 	__u64 sum;   // ns of the timed calls
 };
 
+// The syscall maps hold NSYS slots per side (the loader sizes them to nsides * NSYS).
 // Largest timed call per syscall since the last dump: the loader zeroes it after reading, so it
 // lives apart from the cumulative counters, which are never written from user space.
 struct {
@@ -66,9 +81,11 @@ struct {
 	__type(value, struct sys_stat);
 } sys_stats SEC(".maps");
 
-// One (syscall, bucket) counter block per CPU in one plain array (the loader sizes it to the
-// possible CPUs and reads it through mmap): a per-CPU array of 131072 elements took 0.2 s to
-// create, one allocation per element. A program does not race itself on one CPU.
+// One (syscall, bucket) counter block per CPU and side in one plain array (the loader sizes it
+// to the possible CPUs and the sides, and reads it through mmap): a per-CPU array of 131072
+// elements took 0.2 s to create, one allocation per element. A program does not race itself on
+// one CPU. Side-major (every CPU's side-1 block after every CPU's side-0 block), so a capture
+// without a service has the layout and memory it had before sides.
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -79,6 +96,7 @@ struct {
 
 struct rd_key {
 	char comm[16];
+	__u32 side;
 };
 
 struct rd_val {
@@ -88,10 +106,10 @@ struct rd_val {
 	__u32 b[RD_NB];
 };
 
-// Ready delay per thread name, in slots: a name gets a slot the first time one of its threads
-// waits (rd_slot), and each thread caches its slot and name in its storage, so that a switch
-// indexes an array instead of hashing the name (a per-CPU hash lookup was half the program's
-// cost). rd holds RD_SLOTS values per CPU in one plain array (the loader sizes it to the possible
+// Ready delay per thread name and side, in slots: a (name, side) gets a slot the first time one
+// of its threads waits (rd_slot), and each thread caches its slot, name and side in its storage,
+// so that a switch indexes an array instead of hashing the name (a per-CPU hash lookup was half
+// the program's cost). The sides share the slots. rd holds RD_SLOTS values per CPU in one plain array (the loader sizes it to the possible
 // CPUs and reads it through mmap): element cpu * RD_SLOTS + slot.
 #define RD_SLOTS 256
 __u32 rd_next = 0;
@@ -166,9 +184,12 @@ struct {
 struct oncpu {
 	__u64 start;
 	__u32 pid;
+	// Its side: the key of `run`.
+	__u32 side;
 	// The rd slot of its name (the timeline's group), or RD_SLOTS when it has none, and the
 	// name it was found for (with the timeline only).
 	__u32 grp;
+	__u32 pad;
 	__u64 comm[2];
 };
 
@@ -180,13 +201,27 @@ struct {
 } oncpu SEC(".maps");
 
 // [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
-// [3] thread-group updates dropped (map full), [4] run periods, [5] run ns (the workload's),
-// [6] timeline updates dropped (map full or slot past the end), [8]-[12] windows (window.h).
+// [3] thread-group updates dropped (map full), [6] timeline updates dropped (map full or slot
+// past the end), [8]-[12] windows (window.h).
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 16);
 	__type(key, __u32);
 	__type(value, __u64);
 } misc SEC(".maps");
+
+// On-CPU periods and their ns per side, one lookup per period (run periods were two misc slots,
+// two lookups).
+struct run_stat {
+	__u64 count;
+	__u64 ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSIDES_MAX);
+	__type(key, __u32);
+	__type(value, struct run_stat);
+} run SEC(".maps");
 
 #endif

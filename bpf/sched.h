@@ -26,14 +26,16 @@ static __always_inline __u64 rq_clock_of(struct task_struct *t)
 	return container_of(cfs, struct rq, cfs)->clock;
 }
 
-// The slot of t's name: cached in its storage while its name stays the same (exec and
-// prctl(PR_SET_NAME) change it), else looked up by name or handed out. -1 when all are taken.
-static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s)
+// The slot of t's name on its side: cached in its storage while its name and side stay the same
+// (exec and prctl(PR_SET_NAME) change the name, a move to another cgroup the side), else looked
+// up by (name, side) or handed out. -1 when all are taken.
+static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s, __u32 side)
 {
 	struct rd_key key = {};
 	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	key.side = side;
 	__u64 *now = (__u64 *)key.comm;
-	if (s && s->rd_slot && s->rd_comm[0] == now[0] && s->rd_comm[1] == now[1])
+	if (s && s->rd_slot && s->rd_comm[0] == now[0] && s->rd_comm[1] == now[1] && s->rd_side == side)
 		return s->rd_slot - 1;
 	__u32 *found = bpf_map_lookup_elem(&rd_slot, &key);
 	__u32 slot;
@@ -51,6 +53,7 @@ static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *
 	}
 	if (s) {
 		s->rd_slot = slot + 1;
+		s->rd_side = side;
 		s->rd_comm[0] = now[0];
 		s->rd_comm[1] = now[1];
 	}
@@ -79,27 +82,31 @@ static __always_inline void account_rd(int slot, __u64 d)
 	v->b[b & (RD_NB - 1)]++;
 }
 
-// The wait that ends as next (storage s, its name's slot) gets the CPU at run-queue clock rqc.
-static __always_inline void ready(struct task_struct *next, struct task_state *s, int slot, __u64 rqc, __u64 now)
+// The wait that ends as next (on `side`, storage s, its name's slot) gets the CPU at run-queue
+// clock rqc.
+static __always_inline void ready(struct task_struct *next, struct task_state *s, int slot, __u64 rqc, __u64 now, __u32 side)
 {
 	__u64 queued = next->sched_info.last_queued;
 	__u64 charged = next->sched_info.run_delay;
-	__u64 d = queued && rqc > queued ? rqc - queued : 0;
-	if (s) {
-		// A thread seen for the first time that never ran yet (pcount counts arrivals): all it
-		// was charged belongs to this wait, its first (a new thread moved before it first ran).
-		__u64 seen = s->rd_known ? s->rd_seen : (next->sched_info.pcount == 0 ? 0 : charged);
-		if (charged > seen)
-			d += charged - seen;
-		s->rd_seen = charged + d;
-		s->rd_known = 1;
-	}
+	__u64 wait = queued && rqc > queued ? rqc - queued : 0;
+	// Without its storage (a task-storage call fails while another one is in progress on this
+	// CPU) the wait is left for the next switch-in, whose join counts it: the total stays exact.
+	if (!s)
+		return;
+	// A thread seen for the first time that never ran yet (pcount counts arrivals): all it was
+	// charged belongs to this wait, its first (a new thread moved before it first ran).
+	__u64 seen = s->rd_known ? s->rd_seen : (next->sched_info.pcount == 0 ? 0 : charged);
+	__u64 d = wait + (charged > seen ? charged - seen : 0);
+	// What run_delay will be once the kernel charges this arrival.
+	s->rd_seen = charged + wait;
+	s->rd_known = 1;
 	if (!queued && !d)
 		return;
 	if (windows && !in_window(next))
 		return;
 	account_rd(slot, d);
-	if (timeline) {
+	// The timeline is the workload's (the driver's) alone.
+	if (timeline && !side) {
 		__u32 slot = slot_of(now);
 		__u32 k = bpf_get_smp_processor_id() * TL_SLOTS + slot;
 		__u64 *r = slot < TL_SLOTS ? bpf_map_lookup_elem(&tl_ready, &k) : NULL;
@@ -110,7 +117,8 @@ static __always_inline void ready(struct task_struct *next, struct task_state *s
 
 #define CLOCKED (windows || timeline)
 
-// The period prev ran since its switch-in (oc, set only for an admitted task) ends now.
+// The period prev ran since its switch-in (oc, set only for an admitted task, with its side) ends
+// now, counted on its side; thread groups and the timeline are the workload's only.
 static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u64 now)
 {
 	// Outside a window nothing of prev counts; inside, from the later of switch-in and window start.
@@ -119,22 +127,42 @@ static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u6
 		return;
 	__u64 from = oc->start > ws ? oc->start : ws;
 	__u64 d = CLOCKED ? now - from : prev->se.sum_exec_runtime - oc->start;
-	bump(4, 1);
-	bump(5, d);
-	if (threads)
+	struct run_stat *r = bpf_map_lookup_elem(&run, &oc->side);
+	if (r) {
+		r->count++;
+		r->ns += d;
+	}
+	if (threads && !oc->side)
 		grp_add(prev, GK_RUN, 0, d);
-	if (timeline) {
+	if (timeline && !oc->side) {
 		// A thread renamed while on the CPU (prctl, exec) counts under its name at switch-out,
 		// as its run time does.
 		__u64 *name = (__u64 *)prev->comm;
 		if (name[0] != oc->comm[0] || name[1] != oc->comm[1]) {
 			struct task_state *ps = bpf_task_storage_get(&tstate, prev, 0, 0);
-			int slot = rd_slot_of(prev, ps);
+			int slot = rd_slot_of(prev, ps, 0);
 			oc->grp = slot >= 0 ? slot : RD_SLOTS;
 		}
 		if (oc->grp < RD_SLOTS)
 			tl_run(oc->grp, from, now);
 	}
+}
+
+// next, admitted on `side`, gets the CPU: its run period starts, its wait ends.
+static __always_inline void switch_in(struct task_struct *next, struct oncpu *oc, __u64 rqc, __u64 now, __u32 side)
+{
+	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	int slot = rd_slot_of(next, s, side);
+	oc->pid = next->pid;
+	oc->side = side;
+	oc->start = CLOCKED ? now : next->se.sum_exec_runtime;
+	oc->grp = slot >= 0 ? slot : RD_SLOTS;
+	if (timeline && !side) {
+		__u64 *name = (__u64 *)next->comm;
+		oc->comm[0] = name[0];
+		oc->comm[1] = name[1];
+	}
+	ready(next, s, slot, rqc, now, side);
 }
 
 // Run periods are the change in the thread's sum_exec_runtime, the kernel's own on-CPU account
@@ -158,19 +186,14 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		ran(prev, oc, now);
 	oc->pid = 0;
 	oc->start = 0;
-	if (next->pid == 0 || !is_admitted(cgid_of(next)))
+	if (next->pid == 0)
 		return 0;
-	struct task_state *s = bpf_task_storage_get(&tstate, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	int slot = rd_slot_of(next, s);
-	oc->pid = next->pid;
-	oc->start = CLOCKED ? now : next->se.sum_exec_runtime;
-	oc->grp = slot >= 0 ? slot : RD_SLOTS;
-	if (timeline) {
-		__u64 *name = (__u64 *)next->comm;
-		oc->comm[0] = name[0];
-		oc->comm[1] = name[1];
-	}
-	ready(next, s, slot, rqc, now);
+	// Once per side, the side a constant (admit.h).
+	__u64 cg = cgid_of(next);
+	if (is_workload(cg))
+		switch_in(next, oc, rqc, now, 0);
+	else if (nsides > 1 && is_service(cg))
+		switch_in(next, oc, rqc, now, 1);
 	return 0;
 }
 

@@ -76,11 +76,14 @@ static __always_inline void win_close_run(struct task_struct *t, __u64 start, __
 		return;
 	__u64 from = oc->start > start ? oc->start : start;
 	__u64 ran = now - from;
-	bump(4, 1);
-	bump(5, ran);
-	if (threads)
+	struct run_stat *r = bpf_map_lookup_elem(&run, &oc->side);
+	if (r) {
+		r->count++;
+		r->ns += ran;
+	}
+	if (threads && !oc->side)
 		grp_add(t, GK_RUN, 0, ran);
-	if (timeline && oc->grp < RD_SLOTS)
+	if (timeline && !oc->side && oc->grp < RD_SLOTS)
 		tl_run(oc->grp, from, now);
 	oc->start = now;
 }

@@ -14,10 +14,11 @@ uint64_t *prev_tl_ready;
 uint64_t *prev_hist, *prev_stat, *prev_hard, *prev_soft;
 static uint64_t dumps;
 
+/* One row of syscall slot `id` (side * NSYS + number): the number, then the side last. */
 static void print_sys_row(uint32_t id, uint64_t dc, uint64_t ds, uint64_t mx, const uint64_t *hist, int first) {
   uint64_t timed = 0;
   for (int b = 0; b < NB; b++) timed += hist[id * NB + b] - prev_hist[id * NB + b];
-  printf("%s[%u,%llu,%llu,%llu,%llu,[", first ? "" : ",", id, (unsigned long long)dc, (unsigned long long)timed,
+  printf("%s[%u,%llu,%llu,%llu,%llu,[", first ? "" : ",", id % NSYS, (unsigned long long)dc, (unsigned long long)timed,
          (unsigned long long)ds, (unsigned long long)mx);
   int bf = 1;
   for (int b = 0; b < NB; b++) {
@@ -26,28 +27,30 @@ static void print_sys_row(uint32_t id, uint64_t dc, uint64_t ds, uint64_t mx, co
     printf("%s%d,%llu", bf ? "" : ",", b, (unsigned long long)d);
     bf = 0;
   }
-  fputs("]]", stdout);
+  printf("],%u]", id / NSYS);
 }
 
 void dump_sys(void) {
-  static uint64_t stat[NSYS * 2], hist[NSYS * NB], mx[NSYS];
-  read_percpu_array(bpf_map__fd(skel->maps.sys_stats), NSYS, 2, stat, NULL);
+  static uint64_t stat[NSIDES_MAX * NSYS * 2], hist[NSIDES_MAX * NSYS * NB], mx[NSIDES_MAX * NSYS];
+  const uint32_t nslot = (uint32_t)nsides * NSYS;
+  read_percpu_array(bpf_map__fd(skel->maps.sys_stats), nslot, 2, stat, NULL);
   /* Only syscalls whose counters moved have histogram rows to read: a dump stays well under a
      millisecond with the 131072 counters per CPU. */
-  for (uint32_t id = 0; id < NSYS; id++) {
+  for (uint32_t id = 0; id < nslot; id++) {
     if (stat[id * 2] == prev_stat[id * 2] && stat[id * 2 + 1] == prev_stat[id * 2 + 1]) continue;
     memset(hist + (size_t)id * NB, 0, NB * 8);
     for (int c = 0; c < ncpu; c++) {
-      const volatile uint64_t *blk = hist_mem + (size_t)c * NSYS * NB + (size_t)id * NB;
+      /* Side-major: every CPU's side-0 block, then every CPU's side-1 block. */
+      const volatile uint64_t *blk = hist_mem + ((size_t)(id / NSYS) * ncpu + c) * NSYS * NB + (size_t)(id % NSYS) * NB;
       for (size_t b = 0; b < NB; b++) hist[(size_t)id * NB + b] += blk[b];
     }
   }
-  read_percpu_array(bpf_map__fd(skel->maps.sys_max), NSYS, 1, NULL, mx);
+  read_percpu_array(bpf_map__fd(skel->maps.sys_max), nslot, 1, NULL, mx);
   int fd = bpf_map__fd(skel->maps.sys_max);
   uint64_t *zeros = calloc(ncpu, 8);
   fputs("{\"map\":\"sys\",\"rows\":[", stdout);
   int first = 1;
-  for (uint32_t id = 0; id < NSYS; id++) {
+  for (uint32_t id = 0; id < nslot; id++) {
     uint64_t dc = stat[id * 2] - prev_stat[id * 2], ds = stat[id * 2 + 1] - prev_stat[id * 2 + 1];
     uint64_t timed = 0;
     for (int b = 0; b < NB; b++) timed += hist[id * NB + b] - prev_hist[id * NB + b];
@@ -58,14 +61,14 @@ void dump_sys(void) {
   }
   fputs("]}\n", stdout);
   free(zeros);
-  memcpy(prev_stat, stat, sizeof stat);
-  memcpy(prev_hist, hist, sizeof hist);
+  memcpy(prev_stat, stat, (size_t)nslot * 2 * 8);
+  memcpy(prev_hist, hist, (size_t)nslot * NB * 8);
 }
 
-/* Ready delay of the name in `slot` since the previous dump: the CPUs' counters summed, buckets
+/* Ready delay of the (name, side) in `slot` since the previous dump: the CPUs' counters summed, buckets
    included, and the largest wait on any CPU (each CPU's max is zeroed once read: a wait that ends
    between the read and the zeroing is still counted, only its max is missed). */
-static void print_rd_slot(const char *comm, uint32_t slot, int *first) {
+static void print_rd_slot(const char *comm, uint32_t side, uint32_t slot, int *first) {
   struct rd_val sum = {0};
   for (int c = 0; c < ncpu; c++) {
     volatile struct rd_val *v = &rd_mem[(size_t)c * RD_SLOTS + slot];
@@ -94,7 +97,7 @@ static void print_rd_slot(const char *comm, uint32_t slot, int *first) {
     printf("%s%d,%u", bf ? "" : ",", b, sum.b[b]);
     bf = 0;
   }
-  fputs("]]", stdout);
+  printf("],%u]", side);
 }
 
 /* Prints `"lost":N}` for misc slot `k`, the change since the previous call with the same `prev`. */
@@ -107,22 +110,24 @@ static void print_lost(uint32_t k, uint64_t *prev) {
 void dump_rd(void) {
   static uint64_t prev_lost;
   static char names[RD_SLOTS][16];
+  static uint32_t sides[RD_SLOTS];
   int first = 1;
   fputs("{\"map\":\"rd\",\"rows\":[", stdout);
-  rd_names(names);
+  rd_names(names, sides);
   for (uint32_t slot = 0; rd_mem && slot < RD_SLOTS; slot++)
-    if (names[slot][0]) print_rd_slot(names[slot], slot, &first);
+    if (names[slot][0]) print_rd_slot(names[slot], sides[slot], slot, &first);
   print_lost(2, &prev_lost);
 }
 
-/* The workload's run periods and on-CPU ns since the previous dump. */
+/* Each side's run periods and on-CPU ns since the previous dump (the `run` map, one row a side). */
 void dump_run(void) {
-  static uint64_t prev_count, prev_total;
-  uint64_t c = misc_sum(4), t = misc_sum(5);
-  printf("{\"map\":\"run\",\"count\":%llu,\"total\":%llu}\n", (unsigned long long)(c - prev_count),
-         (unsigned long long)(t - prev_total));
-  prev_count = c;
-  prev_total = t;
+  static uint64_t prev[NSIDES_MAX * 2];
+  uint64_t cur[NSIDES_MAX * 2];
+  if (read_percpu_array(bpf_map__fd(skel->maps.run), NSIDES_MAX, 2, cur, NULL)) memcpy(cur, prev, sizeof cur);
+  for (int side = 0; side < nsides; side++)
+    printf("{\"map\":\"run\",\"side\":%d,\"count\":%llu,\"total\":%llu}\n", side, (unsigned long long)(cur[side * 2] - prev[side * 2]),
+           (unsigned long long)(cur[side * 2 + 1] - prev[side * 2 + 1]));
+  memcpy(prev, cur, sizeof prev);
 }
 
 static void fold_grp(const void *key, const uint8_t *vals, size_t vsz, void *ctx) {
@@ -171,14 +176,18 @@ void dump_irq(const char *name, int fd, uint32_t n, uint64_t *prev) {
   free(cur);
 }
 
-void rd_names(char (*names)[16]) {
+void rd_names(char (*names)[16], uint32_t *sides) {
   memset(names, 0, (size_t)RD_SLOTS * 16);
+  if (sides) memset(sides, 0, (size_t)RD_SLOTS * sizeof *sides);
   int fd = bpf_map__fd(skel->maps.rd_slot);
   struct rd_key key, next;
   void *at = NULL;
   while (bpf_map_get_next_key(fd, at, &next) == 0) {
     uint32_t slot;
-    if (bpf_map_lookup_elem(fd, &next, &slot) == 0 && slot < RD_SLOTS) memcpy(names[slot], next.comm, 16);
+    if (bpf_map_lookup_elem(fd, &next, &slot) == 0 && slot < RD_SLOTS) {
+      memcpy(names[slot], next.comm, 16);
+      if (sides) sides[slot] = next.side;
+    }
     key = next;
     at = &key;
   }
@@ -208,7 +217,7 @@ void dump_tl(void) {
   static uint64_t prev_lost;
   static struct tl_ctx t;
   t.first = 1;
-  rd_names(t.names);
+  rd_names(t.names, NULL);
   fputs("{\"map\":\"tl\",\"rows\":[", stdout);
   drain_percpu_hash(bpf_map__fd(skel->maps.tl), sizeof(struct tl_key), sizeof(struct tl_val), fold_tl, &t);
   int first;

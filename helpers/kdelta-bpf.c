@@ -3,12 +3,14 @@
  * skeleton), and serves kdelta over stdin/stdout:
  *
  *   kdelta-bpf [--syscalls] [--ready] [--irq] [--threads] [--timeline] [--empty] [--sample N] [--skip id,id] [--only id,id]
- *              [--calib-cgroup DIR]
+ *              [--calib-cgroup DIR] [--sides N]
  *              [--win-start PROBE --win-stop PROBE [--win-min NS] [--win-process]] [--check-uprobe]
  *
  * stdout, first line: {"ready":true,"attach":"tp_btf","load_ns":..,"cost_syscall_ns":..,..}
  * stdin commands, one a line:
- *   admit ID...   the cgroup ids whose tasks are captured (replaces the list; at most 8)
+ *   admit ID[:SIDE]...  the cgroup ids whose tasks are captured (replaces the list), each on a
+ *                 side: 0 (the default) the repetition's workload (at most 6 ids), 1 a service (at
+ *                 most 2); a side past --sides (default 1) or full is refused, not counted in the answer
  *   dump          one JSON line per map with what changed since the previous dump, then
  *                 {"end":N}. Cumulative maps are differenced here; maxima are reset.
  * PROBE: usdt:BINARY:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION or
@@ -33,6 +35,7 @@
 #include "kdelta-bpf.h"
 
 int ncpu;
+int nsides = 1;
 struct kdelta *skel;
 
 struct opts {
@@ -71,6 +74,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(a, "--empty")) o->w.empty = 1; /* bench:overhead's floor: filter only */
     else if (!strcmp(a, "--check-uprobe")) o->check_uprobe = 1;
     else if (!strcmp(a, "--win-process")) o->win.per_process = 1;
+    else if (!strcmp(a, "--sides") && v) { nsides = atoi(v); i++; }
     else if (!strcmp(a, "--sample") && v) { o->sample = (unsigned)strtoul(v, NULL, 10); i++; }
     else if (!strcmp(a, "--only") && v) { o->only = v; i++; }
     else if (!strcmp(a, "--skip") && v) { o->skip = v; i++; }
@@ -89,6 +93,7 @@ static void parse_args(int argc, char **argv, struct opts *o) {
     o->win.start.kind = o->win.stop.kind = PROBE_UPROBE;
   }
   if (o->sample < 1) o->sample = 1;
+  if (nsides < 1 || nsides > NSIDES_MAX) die("--sides takes 1 to %d", NSIDES_MAX);
 }
 
 /* Load-time constants, which programs load, and map sizes: everything before kdelta__load. */
@@ -97,6 +102,8 @@ static void configure(const struct opts *o) {
   skel->rodata->sample = o->sample;
   skel->rodata->threads = w->threads;
   skel->rodata->timeline = w->timeline;
+  skel->rodata->nsides = (uint32_t)nsides;
+  skel->rodata->hist_side1 = (uint32_t)ncpu * NSYS * NB;
   uint8_t mask[NSYS];
   memset(mask, o->only ? 0 : 1, sizeof mask);
   if (o->only) parse_ids(o->only, mask, 1);
@@ -113,7 +120,9 @@ static void configure(const struct opts *o) {
   bpf_program__set_autoload(skel->progs.softirq_exit, w->irq);
   win_configure(&o->win);
   if (o->check_uprobe) bpf_program__set_autoload(skel->progs.win_stop_uprobe, 0);
-  bpf_map__set_max_entries(skel->maps.sys_hist, w->sys ? (uint32_t)ncpu * NSYS * NB : 1);
+  bpf_map__set_max_entries(skel->maps.sys_hist, w->sys ? (uint32_t)ncpu * nsides * NSYS * NB : 1);
+  bpf_map__set_max_entries(skel->maps.sys_stats, (uint32_t)nsides * NSYS);
+  bpf_map__set_max_entries(skel->maps.sys_max, (uint32_t)nsides * NSYS);
   bpf_map__set_max_entries(skel->maps.rd, w->rd ? (uint32_t)ncpu * RD_SLOTS : 1);
   if (!w->threads) bpf_map__set_max_entries(skel->maps.grp, 1);
   if (!w->timeline) bpf_map__set_max_entries(skel->maps.tl, 1);
@@ -138,12 +147,25 @@ static void print_ready(uint64_t t0, uint64_t attached, const struct calib *cal,
   fflush(stdout);
 }
 
+/* The workload's ids fill slots from 0, the service's the last NADMIT_SVC (bpf/admit.h: the slot
+   is the side). An id that does not fit its side's slots, or whose side is past --sides, is refused. */
 static void admit(char *args) {
   uint64_t ids[NADMIT] = {0};
-  int n = 0;
+  int n = 0, used[2] = {0, 0};
+  const int room[2] = {NADMIT - NADMIT_SVC, NADMIT_SVC};
   char *save = NULL;
-  for (char *t = strtok_r(args, " \t\n", &save); t && n < NADMIT; t = strtok_r(NULL, " \t\n", &save))
-    ids[n++] = strtoull(t, NULL, 10);
+  for (char *t = strtok_r(args, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+    char *end = NULL;
+    uint64_t id = strtoull(t, &end, 10);
+    long side = *end == ':' ? strtol(end + 1, NULL, 10) : 0;
+    if (side < 0 || side >= nsides || used[side] >= room[side]) {
+      fprintf(stderr, "kdelta-bpf: admit %s: side %ld is past --sides %d or full, not admitted\n", t, side, nsides);
+      continue;
+    }
+    ids[side ? NADMIT - NADMIT_SVC + used[1] : used[0]] = id;
+    used[side]++;
+    n++;
+  }
   for (int i = 0; i < NADMIT; i++) skel->bss->admitted[i] = ids[i];
   skel->bss->t0 = now_ns();
   printf("{\"admitted\":%d}\n", n);
@@ -167,8 +189,8 @@ int main(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   ncpu = libbpf_num_possible_cpus();
   libbpf_set_print(libbpf_quiet);
-  prev_hist = calloc(NSYS * NB, 8);
-  prev_stat = calloc(NSYS * 2, 8);
+  prev_hist = calloc((size_t)nsides * NSYS * NB, 8);
+  prev_stat = calloc((size_t)nsides * NSYS * 2, 8);
   prev_hard = calloc(NIRQ * 4, 8);
   prev_soft = calloc(NSOFT * 4, 8);
   skel = kdelta__open();
@@ -178,7 +200,7 @@ int main(int argc, char **argv) {
   if (err) die("cannot load the BPF programs (tp_btf): %s", strerror(-err));
   if (o.check_uprobe) return check_uprobe();
   if (o.w.sys) {
-    size_t len = (size_t)ncpu * NSYS * NB * 8;
+    size_t len = (size_t)ncpu * nsides * NSYS * NB * 8;
     void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.sys_hist), 0);
     if (m == MAP_FAILED) die("cannot mmap the syscall histogram: %s", strerror(errno));
     hist_mem = m;

@@ -12,12 +12,14 @@
 #define NIRQ 1024
 #define NSOFT 16
 #define NADMIT 8
+#define NADMIT_SVC 2
 #define TL_SLOTS 4096
 #define RD_SLOTS 256
+#define NSIDES_MAX 2
 
 struct sys_stat { uint64_t count, sum; };
 struct irq_stat { uint64_t count, total, wcount, wtotal; };
-struct rd_key { char comm[16]; };
+struct rd_key { char comm[16]; uint32_t side; };
 struct rd_val { uint64_t count, total, max; uint32_t b[RD_NB]; };
 struct grp_key { char comm[16]; uint32_t kind, id; };
 struct grp_val { uint64_t count, total, max, min; };
@@ -25,6 +27,8 @@ struct tl_key { uint32_t grp, slot; };
 struct tl_val { uint64_t on_ns, switches; };
 
 extern int ncpu;
+/* Sides the per-side maps are sized for (--sides): 1, or 2 when a service is admitted too. */
+extern int nsides;
 extern struct kdelta *skel;
 extern volatile uint64_t *hist_mem;
 /* rd through mmap: RD_SLOTS values per CPU; what the previous dump read of each. */
@@ -81,8 +85,8 @@ void dump_run(void);
 void dump_grp(void);
 void dump_irq(const char *name, int fd, uint32_t n, uint64_t *prev);
 void dump_tl(void);
-/* The thread name of each rd slot (names[slot], empty where none), from the rd_slot map. */
-void rd_names(char (*names)[16]);
+/* The thread name and side of each rd slot (names[slot], empty where none), from the rd_slot map. */
+void rd_names(char (*names)[16], uint32_t *sides);
 void dump(const struct want *w);
 void dump_reset(void);
 

@@ -22,6 +22,8 @@ const targets = [
   { out: 'kdelta-slowcall', src: 'slowcall.c', flags: ['-fno-omit-frame-pointer'] },
   // Task exit notifications (taskstats over generic netlink) for the /proc fallback's ready delay.
   { out: 'kdelta-taskstats', src: 'taskstats.c', flags: [] },
+  // Test service with known work per request (K getcpu calls) and its driver (N requests).
+  { out: 'kdelta-reqsvc', src: 'reqsvc.c', flags: [] },
 ];
 
 function findCompiler() {

@@ -123,6 +123,8 @@ export async function createRepetitionCgroups(
       reps.push({ index: i, warmup: i < o.warmup, cgroup: await ops.create(join(scenarioDir, `r${i}`)) });
     }
     if (o.service) service = await ops.create(join(scenarioDir, 'service'));
+    // Collectors that capture the service too find its cgroup on every repetition.
+    if (service) for (const rep of reps) rep.service = service;
   } catch (err) {
     await remove(() => undefined);
     throw err;

@@ -9,7 +9,8 @@ import type { DoubtOn, WorkloadOutcome } from './types.js';
 export function captureDoubt(repetition: number, what: string, provides: readonly string[]): DoubtOn | null {
   const n = /(\d+) (?:episodes|updates|entries) dropped/.exec(what) ?? /lost (\d+) events/.exec(what) ?? / x(\d+) \(map full/.exec(what);
   if (!n || what.startsWith('timeline ')) return null;
-  const metrics = what.startsWith('ready-delay map') ? ['sched.ready_delay.*'] : what.startsWith('thread-group map') ? ['thread.*'] : [...provides];
+  // The ready-delay slots are shared by the workload and its service's side.
+  const metrics = what.startsWith('ready-delay map') ? ['sched.ready_delay.*', 'service.sched.ready_delay.*'] : what.startsWith('thread-group map') ? ['thread.*'] : [...provides];
   return { doubt: { kind: 'capture-lost', repetition, entries: Number(n[1]), what }, metrics };
 }
 

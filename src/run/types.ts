@@ -31,6 +31,8 @@ export interface RepetitionRef {
   warmup: boolean;
   /** null when cgroup v2 could not be used; then `pid` identifies the workload. */
   cgroup: CgroupRef | null;
+  /** The cgroup of the scenario's service, which the repetition's workload drives (the same in every repetition). */
+  service?: CgroupRef | null;
 }
 
 /** irqstat's headline view: top IRQs with their count per NUMA node, summed over the counted repetitions. */

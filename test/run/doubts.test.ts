@@ -7,7 +7,7 @@ describe('a capture loss as a doubt on the metrics it feeds', () => {
   it('maps each full map to its metrics and counts what it dropped', () => {
     expect(captureDoubt(2, 'ready-delay map full: 12370 episodes dropped', EBPF)).toEqual({
       doubt: { kind: 'capture-lost', repetition: 2, entries: 12_370, what: 'ready-delay map full: 12370 episodes dropped' },
-      metrics: ['sched.ready_delay.*'],
+      metrics: ['sched.ready_delay.*', 'service.sched.ready_delay.*'],
     });
     expect(captureDoubt(1, 'thread-group map full: 40 updates dropped', EBPF)?.metrics).toEqual(['thread.*']);
     expect(captureDoubt(1, 'bpftrace lost 7 events', EBPF)).toMatchObject({ doubt: { entries: 7 }, metrics: EBPF });

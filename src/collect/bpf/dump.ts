@@ -6,10 +6,12 @@
  * - `{"admitted":N}` after an `admit` command;
  * - after a `dump` command, one line per map with what changed since the previous dump, then
  *   `{"end":N}`:
- *   `{"map":"sys","rows":[[id,count,timed,sum_ns,max_ns,[bucket,n,bucket,n,...]],...]}`
- *   `{"map":"rd","rows":[["comm",count,total_ns,max_ns,[bucket,n,...]],...],"lost":N}`
+ *   `{"map":"sys","rows":[[id,count,timed,sum_ns,max_ns,[bucket,n,bucket,n,...],side],...]}`
+ *   `{"map":"rd","rows":[["comm",count,total_ns,max_ns,[bucket,n,...],side],...],"lost":N}`
  *   `{"map":"hard"|"soft","rows":[[irq_or_vec,count,total_ns,count_in_workload,total_in_workload],...]}`
- *   `{"map":"run","count":N,"total":ns}` (the workload's on-CPU periods)
+ *   `{"map":"run","side":S,"count":N,"total":ns}` (each side's on-CPU periods)
+ *   The side of a row (last, 0 when absent) is the admitted cgroup's: 0 the repetition's workload
+ *   (the driver), 1 the scenario's service (`admit ID:1`, with `--sides 2`).
  *   `{"map":"grp","rows":[["comm",kind,id,count,total_ns,max_ns,min_ns],...],"lost":N}` per
  *   thread name, kind 0 syscall (id its number), 1 hard IRQ, 2 softirq (id the vector), 3 run time
  *   `{"map":"tl","rows":[["comm",slot,[on_ns per CPU],[switches per CPU]],...],"ready":[slot,ns,...],"lost":N}`
@@ -19,8 +21,12 @@
  *   window's length (d; `lost` of them did not fit the log)
  */
 
+/** 0: the repetition's workload (the driver); 1: the scenario's service. */
+export type Side = 0 | 1;
+
 export interface SysRow {
   id: number;
+  side: Side;
   /** Calls entered in an admitted cgroup (every call, sampled or not). */
   count: number;
   /** Calls that were timed (all of them at sample 1). */
@@ -32,6 +38,7 @@ export interface SysRow {
 
 export interface RdRow {
   comm: string;
+  side: Side;
   count: number;
   total: number;
   max: number;
@@ -82,7 +89,10 @@ export interface Dump {
   rdLost: number;
   hard: IrqRow[];
   soft: IrqRow[];
+  /** The workload's (side 0) on-CPU periods. */
   run: { count: number; total: number } | null;
+  /** The service's (side 1), when the loader has that side. */
+  serviceRun: { count: number; total: number } | null;
   grp: GroupRow[];
   grpLost: number;
   tl: TimelineRow[];
@@ -110,7 +120,7 @@ export type LoaderLine =
   | { kind: 'unparsed'; line: string };
 
 export function emptyDump(): Dump {
-  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0, win: null };
+  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, serviceRun: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0, win: null };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -122,20 +132,29 @@ function pairs(v: unknown): Map<number, number> | null {
   return out;
 }
 
+/** A row's side: its element `at`, 0 when the row stops before it (a loader without sides). */
+function sideAt(r: unknown[], at: number): Side | null {
+  if (r.length === at) return 0;
+  if (r.length !== at + 1) return null;
+  return r[at] === 0 || r[at] === 1 ? r[at] : null;
+}
+
 function sysRow(r: unknown): SysRow | null {
-  if (!Array.isArray(r) || r.length !== 6) return null;
+  if (!Array.isArray(r)) return null;
   const [id, count, timed, sum, max] = r as unknown[];
   const buckets = pairs(r[5]);
-  if (!isNum(id) || !isNum(count) || !isNum(timed) || !isNum(sum) || !isNum(max) || !buckets) return null;
-  return { id, count, timed, sum, max, buckets };
+  const side = sideAt(r, 6);
+  if (!isNum(id) || !isNum(count) || !isNum(timed) || !isNum(sum) || !isNum(max) || !buckets || side === null) return null;
+  return { id, side, count, timed, sum, max, buckets };
 }
 
 function rdRow(r: unknown): RdRow | null {
-  if (!Array.isArray(r) || r.length !== 5) return null;
+  if (!Array.isArray(r)) return null;
   const [comm, count, total, max] = r as unknown[];
   const buckets = pairs(r[4]);
-  if (typeof comm !== 'string' || !isNum(count) || !isNum(total) || !isNum(max) || !buckets) return null;
-  return { comm, count, total, max, buckets };
+  const side = sideAt(r, 5);
+  if (typeof comm !== 'string' || !isNum(count) || !isNum(total) || !isNum(max) || !buckets || side === null) return null;
+  return { comm, side, count, total, max, buckets };
 }
 
 function irqRow(r: unknown): IrqRow | null {
@@ -197,10 +216,11 @@ function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
       );
     }
     case 'run': {
-      if (!isNum(obj.count) || !isNum(obj.total)) return null;
+      if (!isNum(obj.count) || !isNum(obj.total) || (obj.side !== undefined && obj.side !== 0 && obj.side !== 1)) return null;
       const run = { count: obj.count, total: obj.total };
+      const which = obj.side === 1 ? 'serviceRun' : 'run';
       return (d) => {
-        d.run = { count: (d.run?.count ?? 0) + run.count, total: (d.run?.total ?? 0) + run.total };
+        d[which] = { count: (d[which]?.count ?? 0) + run.count, total: (d[which]?.total ?? 0) + run.total };
       };
     }
     case 'grp': {

@@ -5,6 +5,7 @@ import { SOFTIRQ_NAMES } from '../ebpf/metrics.js';
 import { BLOCKING_SYSCALLS, syscallName } from '../../kernel/syscalls/table.js';
 import type { Dump, IrqRow } from './dump.js';
 import { groupNamer, type GroupNamer } from './groups.js';
+import { asService, SERVICE_NOTE, sideOf } from './sides.js';
 import { runMetrics, threadMetrics } from './threads.js';
 import { windowMetrics } from './window.js';
 
@@ -17,6 +18,8 @@ export interface BpfMetricContext {
   cost: { syscall: number | null; switch: number | null };
   /** Thread name -> group; the digits folded when absent. */
   group?: GroupNamer;
+  /** The scenario has a service, admitted on side 1: its side becomes `service.*`. */
+  service?: boolean;
 }
 
 const ns = (name: string, value: number, extra: Partial<MetricPoint> = {}): MetricPoint => ({ name, unit: 'ns', better: 'lower', value, source: 'ebpf', ...extra });
@@ -135,24 +138,36 @@ function irqMetrics(rows: IrqRow[], prefix: string, countSuffix: string, nameOf:
   return out;
 }
 
-/** Metric points of one repetition's dump. Pure. */
-export function metricsFromDump(dump: Dump, ctx: BpfMetricContext): { metrics: MetricPoint[]; notes: string[]; lost: string[] } {
+/** What both sides have: syscalls, ready delay and run time of one side's view of a dump. */
+function sideMetrics(dump: Dump, ctx: BpfMetricContext, group: GroupNamer): { metrics: MetricPoint[]; notes: string[] } {
   const metrics: MetricPoint[] = [];
   const notes: string[] = [];
-  const lost: string[] = [];
   const { spec } = ctx;
-  const group = ctx.group ?? groupNamer(spec.roles);
   if (spec.syscalls) {
     const s = syscallMetrics(dump, ctx, spec.syscalls.excludeBlocking);
     metrics.push(...s.metrics);
     notes.push(...s.notes);
-    if (ctx.cost.syscall !== null) metrics.push(ns('capture.cost.syscall', Math.round(ctx.cost.syscall)));
   }
+  if (spec.readyDelay) metrics.push(...readyDelayMetrics(dump, group), ...runMetrics(dump));
+  return { metrics, notes };
+}
+
+/** Metric points of one repetition's dump: the workload's, and the service's as `service.*`. Pure. */
+export function metricsFromDump(whole: Dump, ctx: BpfMetricContext): { metrics: MetricPoint[]; notes: string[]; lost: string[] } {
+  const lost: string[] = [];
+  const { spec } = ctx;
+  const group = ctx.group ?? groupNamer(spec.roles);
+  const dump = sideOf(whole, 0);
+  const { metrics, notes } = sideMetrics(dump, ctx, group);
+  if (spec.syscalls && ctx.cost.syscall !== null) metrics.push(ns('capture.cost.syscall', Math.round(ctx.cost.syscall)));
   if (spec.readyDelay) {
-    metrics.push(...readyDelayMetrics(dump, group));
-    metrics.push(...runMetrics(dump));
     if (ctx.cost.switch !== null) metrics.push(ns('capture.cost.switch', Math.round(ctx.cost.switch)));
     if (dump.rdLost > 0) lost.push(`ready-delay map full: ${dump.rdLost} episodes dropped`);
+  }
+  if (ctx.service && (spec.syscalls || spec.readyDelay)) {
+    // Its notes say what the workload's already do.
+    metrics.push(...asService(sideMetrics(sideOf(whole, 1), ctx, group).metrics));
+    notes.push(SERVICE_NOTE);
   }
   if (spec.irq) {
     metrics.push(...irqMetrics(dump.hard, 'irq.hard', 'handled', (n) => ctx.irqNames[n] ?? `irq${n}`));

@@ -7,7 +7,7 @@ import type { EbpfSpec } from '../../scenario/types.js';
 import { readIrqNames } from '../ebpf/session.js';
 import { syscallNumbers, syscallTableFor } from '../../kernel/syscalls/table.js';
 import { probeText } from '../../scenario/probes.js';
-import type { Availability, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
+import type { Availability, CgroupRef, CollectorSession, RepetitionCapture, RepetitionRef, TaskSet } from '../types.js';
 import { calibrationCache, type CachedCalibration, type CalibrationCache } from './calibration-cache.js';
 import { LoaderChannel } from './channel.js';
 import type { Dump, ReadyLine } from './dump.js';
@@ -48,8 +48,9 @@ export interface BpfSessionOptions {
 
 export { killBpfChildrenSync } from './channel.js';
 
-function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | null): { args: string[]; sample: number } {
-  const args: string[] = [];
+function loaderArgs(spec: EbpfSpec, facts: MachineFacts, calibCgroup: string | null, service: boolean): { args: string[]; sample: number } {
+  // The service's side doubles the syscall maps: only when there is one to admit.
+  const args: string[] = service ? ['--sides', '2'] : [];
   let sample = 1;
   if (spec.syscalls) {
     args.push('--syscalls');
@@ -87,7 +88,7 @@ interface DumpReader {
 }
 
 /** Turns one dump into a repetition's metrics; keeps the IRQ names it has looked up. */
-function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, channel: () => LoaderChannel | null, cached: () => CachedCalibration | null): DumpReader {
+function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, channel: () => LoaderChannel | null, cached: () => CachedCalibration | null, service: () => boolean): DumpReader {
   const sample = spec.syscalls ? Math.max(1, Math.floor(spec.syscalls.sample)) : 1;
   let irqNames: Record<number, string> = {};
   const irqLooked = new Set<number>();
@@ -104,7 +105,7 @@ function dumpReader(spec: EbpfSpec, facts: MachineFacts, group: GroupNamer, chan
     const ready = ch?.ready;
     const reused = cached();
     const cost = reused ?? { syscall: ready?.costSyscallNs ?? null, switch: ready?.costSwitchNs ?? null };
-    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost, group });
+    const m = metricsFromDump(d, { spec, sample, syscallTable: syscallTableFor(facts.arch) ?? {}, irqNames, cost, group, service: service() });
     capture.metrics = m.metrics;
     capture.notes = [...m.notes, 'captured by the libbpf loader (tp_btf)'];
     if (reused) capture.notes.push(`capture.cost.* from the calibration an earlier run made ${Math.round((Date.now() - reused.measuredAt) / 1000)} s ago with the same loader and programs on this boot`);
@@ -132,7 +133,9 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
 
   const cache = options.calibrationCache === undefined ? calibrationCache(options.loader ?? BPF_LOADER) : options.calibrationCache;
   let reused: CachedCalibration | null = null;
-  const reader = dumpReader(spec, facts, group, () => ch, () => reused);
+  // The scenario's service cgroup, admitted on side 1 beside each repetition's.
+  let service: CgroupRef | null = null;
+  const reader = dumpReader(spec, facts, group, () => ch, () => reused, () => service !== null);
 
   return {
     name: 'ebpf',
@@ -142,12 +145,13 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
 
     async start(repetitions: RepetitionRef[]): Promise<void> {
       if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
+      service = repetitions.find((r) => r.service)?.service ?? null;
       // The calibration loop would run outside every window, measuring the cheap path only.
       const calibrate = options.calibrate !== false && facts.cgroup2 !== null && !spec.window;
-      const plain = loaderArgs(spec, facts, null).args;
+      const plain = loaderArgs(spec, facts, null, service !== null).args;
       reused = calibrate ? (cache?.read(plain) ?? null) : null;
       const calib = calibrate && !reused ? join(facts.cgroup2!, `kdelta-calib-${process.pid}`) : null;
-      const args = loaderArgs(spec, facts, calib).args;
+      const args = loaderArgs(spec, facts, calib, service !== null).args;
       await reader.prime();
       const c = new LoaderChannel(options.loader ?? BPF_LOADER, args);
       ch = c;
@@ -168,7 +172,9 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
       // metrics unavailable from here on instead of reading zeros from a capture that is gone.
       if (!ch.running) throw ch.fail(`the loader stopped (${ch.exitedHow ?? 'unknown'})`);
       // Both commands in one write: the loader answers them in order, one round trip.
-      await Promise.all([ch.request<number>('admitted', `admit ${rep.cgroup.id.toString()}`, dumpTimeoutMs), ch.dump(dumpTimeoutMs)]);
+      const ids = [rep.cgroup.id.toString(), ...(service ? [`${service.id.toString()}:1`] : [])];
+      const [admitted] = await Promise.all([ch.request<number>('admitted', `admit ${ids.join(' ')}`, dumpTimeoutMs), ch.dump(dumpTimeoutMs)]);
+      if (admitted !== null && admitted !== ids.length) throw ch.fail(`the loader admitted ${admitted} of the ${ids.length} cgroups (${ids.join(' ')})`);
     },
 
     async afterRepetition(rep: RepetitionRef, _tasks: TaskSet): Promise<RepetitionCapture> {

@@ -9,6 +9,9 @@ import { syscallTableFor } from '../../kernel/syscalls/table.js';
  */
 export const EBPF_METRICS: readonly string[] = ['sched.ready_delay.*', 'syscall.*', 'irq.hard.*.time*', 'softirq.*.time*'];
 
+/** A workload.service's side (libbpf capture only): its syscalls, ready delay and run time. */
+export const SERVICE_EBPF_METRICS: readonly string[] = ['service.syscall.*', 'service.sched.ready_delay.*', 'service.sched.run.*'];
+
 /** Whether bpftrace can attach kdelta's program here, and if not, why and how to fix it. */
 export function ebpfAvailability(facts: MachineFacts): Availability {
   const no = (reason: string, fix?: string): Availability => ({

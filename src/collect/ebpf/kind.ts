@@ -1,6 +1,6 @@
 import type { CollectorKind } from '../../run/types.js';
 import { captureAvailability, createEbpfCapture } from '../bpf/choose.js';
-import { EBPF_METRICS } from './availability.js';
+import { EBPF_METRICS, SERVICE_EBPF_METRICS } from './availability.js';
 
 export { EBPF_METRICS, ebpfAvailability } from './availability.js';
 
@@ -10,7 +10,7 @@ export { EBPF_METRICS, ebpfAvailability } from './availability.js';
  */
 export const ebpfCollector: CollectorKind = {
   name: 'ebpf',
-  provides: EBPF_METRICS,
+  provides: [...EBPF_METRICS, ...SERVICE_EBPF_METRICS],
   availability: (facts) => captureAvailability(facts),
   // The program filters on the repetition cgroups: without them it has nothing to admit.
   withoutCgroups: 'the eBPF capture filters on the repetition cgroup, and there is none',
