@@ -22,6 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 #include "maps.h"
 #include "util.h"
 #include "timeline.h"
+#include "run.h"
 #include "window.h"
 #include "syscalls.h"
 #include "sched.h"

@@ -26,40 +26,6 @@ static __always_inline __u64 rq_clock_of(struct task_struct *t)
 	return container_of(cfs, struct rq, cfs)->clock;
 }
 
-// The slot of t's name on its side: cached in its storage while its name and side stay the same
-// (exec and prctl(PR_SET_NAME) change the name, a move to another cgroup the side), else looked
-// up by (name, side) or handed out. -1 when all are taken.
-static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s, __u32 side)
-{
-	struct rd_key key = {};
-	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
-	key.side = side;
-	__u64 *now = (__u64 *)key.comm;
-	if (s && s->rd_slot && s->rd_comm[0] == now[0] && s->rd_comm[1] == now[1] && s->rd_side == side)
-		return s->rd_slot - 1;
-	__u32 *found = bpf_map_lookup_elem(&rd_slot, &key);
-	__u32 slot;
-	if (found) {
-		slot = *found;
-	} else {
-		slot = __sync_fetch_and_add(&rd_next, 1);
-		if (slot >= RD_SLOTS || bpf_map_update_elem(&rd_slot, &key, &slot, BPF_NOEXIST)) {
-			// Another CPU may have inserted the name first: take its slot.
-			found = bpf_map_lookup_elem(&rd_slot, &key);
-			if (!found)
-				return -1;
-			slot = *found;
-		}
-	}
-	if (s) {
-		s->rd_slot = slot + 1;
-		s->rd_side = side;
-		s->rd_comm[0] = now[0];
-		s->rd_comm[1] = now[1];
-	}
-	return slot;
-}
-
 static __always_inline void account_rd(int slot, __u64 d)
 {
 	if (slot < 0 || slot >= RD_SLOTS) {
@@ -126,26 +92,7 @@ static __always_inline void ran(struct task_struct *prev, struct oncpu *oc, __u6
 	if (windows && !ws)
 		return;
 	__u64 from = oc->start > ws ? oc->start : ws;
-	__u64 d = CLOCKED ? now - from : prev->se.sum_exec_runtime - oc->start;
-	struct run_stat *r = bpf_map_lookup_elem(&run, &oc->side);
-	if (r) {
-		r->count++;
-		r->ns += d;
-	}
-	if (threads && !oc->side)
-		grp_add(prev, GK_RUN, 0, d);
-	if (timeline && !oc->side) {
-		// A thread renamed while on the CPU (prctl, exec) counts under its name at switch-out,
-		// as its run time does.
-		__u64 *name = (__u64 *)prev->comm;
-		if (name[0] != oc->comm[0] || name[1] != oc->comm[1]) {
-			struct task_state *ps = bpf_task_storage_get(&tstate, prev, 0, 0);
-			int slot = rd_slot_of(prev, ps, 0);
-			oc->grp = slot >= 0 ? slot : RD_SLOTS;
-		}
-		if (oc->grp < RD_SLOTS)
-			tl_run(oc->grp, from, now);
-	}
+	count_run(prev, oc, from, now, CLOCKED ? now - from : prev->se.sum_exec_runtime - oc->start);
 }
 
 // next, admitted on `side`, gets the CPU: its run period starts, its wait ends.

@@ -59,4 +59,38 @@ static __always_inline __u32 bucket_of(__u64 v)
 	return (e << 3) + ((v >> (e - 3)) & 7);
 }
 
+// The slot of t's name on its side: cached in its storage while its name and side stay the same
+// (exec and prctl(PR_SET_NAME) change the name, a move to another cgroup the side), else looked
+// up by (name, side) or handed out. -1 when all are taken.
+static __always_inline int rd_slot_of(struct task_struct *t, struct task_state *s, __u32 side)
+{
+	struct rd_key key = {};
+	__builtin_memcpy(key.comm, t->comm, sizeof(key.comm));
+	key.side = side;
+	__u64 *now = (__u64 *)key.comm;
+	if (s && s->rd_slot && s->rd_comm[0] == now[0] && s->rd_comm[1] == now[1] && s->rd_side == side)
+		return s->rd_slot - 1;
+	__u32 *found = bpf_map_lookup_elem(&rd_slot, &key);
+	__u32 slot;
+	if (found) {
+		slot = *found;
+	} else {
+		slot = __sync_fetch_and_add(&rd_next, 1);
+		if (slot >= RD_SLOTS || bpf_map_update_elem(&rd_slot, &key, &slot, BPF_NOEXIST)) {
+			// Another CPU may have inserted the name first: take its slot.
+			found = bpf_map_lookup_elem(&rd_slot, &key);
+			if (!found)
+				return -1;
+			slot = *found;
+		}
+	}
+	if (s) {
+		s->rd_slot = slot + 1;
+		s->rd_side = side;
+		s->rd_comm[0] = now[0];
+		s->rd_comm[1] = now[1];
+	}
+	return slot;
+}
+
 #endif

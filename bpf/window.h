@@ -75,16 +75,7 @@ static __always_inline void win_close_run(struct task_struct *t, __u64 start, __
 	if (!oc || oc->pid != t->pid || !oc->start)
 		return;
 	__u64 from = oc->start > start ? oc->start : start;
-	__u64 ran = now - from;
-	struct run_stat *r = bpf_map_lookup_elem(&run, &oc->side);
-	if (r) {
-		r->count++;
-		r->ns += ran;
-	}
-	if (threads && !oc->side)
-		grp_add(t, GK_RUN, 0, ran);
-	if (timeline && !oc->side && oc->grp < RD_SLOTS)
-		tl_run(oc->grp, from, now);
+	count_run(t, oc, from, now, now - from);
 	oc->start = now;
 }
 
