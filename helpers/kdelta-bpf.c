@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -130,6 +131,17 @@ static void configure(const struct opts *o) {
   if (!w->win) bpf_map__set_max_entries(skel->maps.win_log, 1);
 }
 
+/* The count of getppid calls in sys_stats (side 0), summed over the CPUs. */
+static uint64_t calib_counted(void) {
+  uint32_t k = SYS_getppid;
+  struct sys_stat *v = calloc((size_t)ncpu, sizeof *v);
+  uint64_t n = 0;
+  if (v && bpf_map_lookup_elem(bpf_map__fd(skel->maps.sys_stats), &k, v) == 0)
+    for (int c = 0; c < ncpu; c++) n += v[c].count;
+  free(v);
+  return n;
+}
+
 static void print_ready(uint64_t t0, uint64_t attached, const struct calib *cal, const struct want *w) {
   /* A round trip is two switches and four syscalls: the syscalls' share
      is taken out so that the switch cost is the ready-delay programs' own. */
@@ -140,9 +152,12 @@ static void print_ready(uint64_t t0, uint64_t attached, const struct calib *cal,
   if (cost_switch < 0) cost_switch = 0;
   printf("{\"ready\":true,\"attach\":\"tp_btf\",\"ncpu\":%d,\"attach_ns\":%llu", ncpu, (unsigned long long)(attached - t0));
   if (w->win) printf(",\"windows\":true");
-  if (cal->ok)
+  if (cal->ok) {
     printf(",\"cost_syscall_ns\":%.1f,\"cost_switch_ns\":%.1f,\"untraced_syscall_ns\":%.1f,\"untraced_roundtrip_ns\":%.1f",
            w->sys ? cost_sys : 0.0, w->rd ? cost_switch : 0.0, cal->untraced[0], cal->untraced[1]);
+    /* How many of the calibration's getppid calls the capture counted: all of them, windows or not. */
+    if (w->sys) printf(",\"calib_counted\":%llu", (unsigned long long)calib_counted());
+  }
   printf(",\"ready_ns\":%llu}\n", (unsigned long long)(now_ns() - t0));
   fflush(stdout);
 }

@@ -127,3 +127,23 @@ describe('trigger windows, other probes and options', () => {
     expect(has(r.capture, 'syscall.geteuid.count')).toBe(false);
   }, 60_000);
 });
+
+// The calibration's processes open a window for themselves, so capture.cost.* is measured inside
+// windows, as every counted event is: the loader reports how many of its getppid calls it counted.
+describe('calibration under trigger windows', () => {
+  it.each([['thread', []], ['process', ['--win-process']]])('counts every calibration call inside a window, per %s', async (_per, extra) => {
+    const { execa } = await import('execa');
+    const { probeMachine } = await import('../../src/environment/probe.js');
+    const { BPF_LOADER } = await import('../../src/collect/bpf/session.js');
+    const facts = await probeMachine();
+    const calib = `${facts.cgroup2!}/kdelta-calib-test-${process.pid}-${String(extra.length)}`;
+    const args = ['--syscalls', '--ready', ...extra, '--win-start', `usdt:${GROUPS}:kdelta:window_start`, '--win-stop', `usdt:${GROUPS}:kdelta:window_end`, '--calib-cgroup', calib];
+    const r = await execa(BPF_LOADER, args, { input: '', reject: false });
+    const ready = JSON.parse(r.stdout.split('\n')[0]!) as { windows?: boolean; calib_counted?: number; cost_syscall_ns?: number };
+    expect(ready.windows).toBe(true);
+    // 10 rounds of 1,500 getppid calls, each counted only if the window was open.
+    expect(ready.calib_counted).toBe(15_000);
+    expect(ready.cost_syscall_ns).toBeGreaterThanOrEqual(0);
+    expect(existsSync(calib)).toBe(false);
+  });
+});

@@ -146,8 +146,8 @@ export function createBpfSession(spec: EbpfSpec, facts: MachineFacts, options: B
     async start(repetitions: RepetitionRef[]): Promise<void> {
       if (repetitions.some((r) => !r.cgroup)) throw new EnvironmentError('eBPF capture (libbpf): every repetition needs a cgroup');
       service = repetitions.find((r) => r.service)?.service ?? null;
-      // The calibration loop would run outside every window, measuring the cheap path only.
-      const calibrate = options.calibrate !== false && facts.cgroup2 !== null && !spec.window;
+      // Under windows the calibration's processes open a window for themselves (the loader does it).
+      const calibrate = options.calibrate !== false && facts.cgroup2 !== null;
       const plain = loaderArgs(spec, facts, null, service !== null).args;
       reused = calibrate ? (cache?.read(plain) ?? null) : null;
       const calib = calibrate && !reused ? join(facts.cgroup2!, `kdelta-calib-${process.pid}`) : null;
