@@ -62,7 +62,9 @@ export function evaluateAbRuns(runs: readonly AbScenarioRun[], options: PairedOp
     mismatch: [],
     stale: false,
   });
-  const evaluated = evaluateRuns(runs.map((r) => ({ run: r.head, baseline: asBaseline(r) })), options.seed).scenarios;
+  // The report's losses are both sides', the base side's named as such.
+  const withBaseLosses = (r: AbScenarioRun) => ({ ...r.head, lost: [...r.head.lost, ...r.base.lost.map((l) => ({ ...l, what: `base side: ${l.what}` }))] });
+  const evaluated = evaluateRuns(runs.map((r) => ({ run: withBaseLosses(r), baseline: asBaseline(r) })), options.seed).scenarios;
   const scenarios = evaluated.map((s, i): ScenarioReport => {
     const run = runs[i]!;
     const metrics = withPairedVerdicts(s.metrics, s.name, decisions);

@@ -88,3 +88,15 @@ describe('the report of a kdelta ab run', () => {
     expect(match.baseline.provenance.reason).toBe('base side of A/B report ab-run');
   });
 });
+
+describe('losses in a kdelta ab report', () => {
+  test('lists both sides\' losses, the base side\'s named as such', () => {
+    const random = mulberry32(5);
+    const base = Array.from({ length: 12 }, () => 1e9 * (1 + 0.01 * standardNormal(random)));
+    const b = { ...side(base), lost: [{ repetition: 2, collector: 'ebpf' as const, what: 'ready delay: 3 updates dropped (map full)' }] };
+    const h = { ...side(base.map((x) => x * 1.01)), lost: [{ repetition: 4, collector: 'proc' as const, what: 'sampler missed 1 interval' }] };
+    const run: AbScenarioRun = { name: 'cpu', base: b, head: h, rounds: 12, design: { min: 12, max: 12 }, order: [] };
+    const { scenarios } = evaluateAbRuns([run], { rounds: { min: 12, max: 12 }, test: 'signed-rank', seed: 1 }, env);
+    expect(scenarios[0]!.lost.map((l) => l.what)).toEqual(['sampler missed 1 interval', 'base side: ready delay: 3 updates dropped (map full)']);
+  });
+});
