@@ -85,16 +85,18 @@ describe('kdelta run with a service', () => {
   });
 
   it('SIGTERM during a repetition stops the driver and the service, removes their cgroups and exits 143', async () => {
-    const file = await scenario('interrupted', `  service:\n    command: [sleep, "975"]\n    ready: { delay: 100ms }\n  command: [sleep, "974"]`);
+    // argv of their own: run-signals.test.ts, which may run beside this file, has a `sleep 975` service.
+    const file = await scenario('interrupted', `  service:\n    command: [sleep, "971"]\n    ready: { delay: 100ms }\n  command: [sleep, "970"]`);
     const k = spawnKdelta(['run', file, '--out', join(dir.path, 'interrupted-out'), '--baselines', join(dir.path, 'baselines')], { env: plainEnv() });
     const pid = k.child.pid!;
-    await waitFor(() => processesWithArgv('sleep', '974').length > 0, 'the driver to run');
-    expect(processesWithArgv('sleep', '975')).toHaveLength(1);
+    await waitFor(() => processesWithArgv('sleep', '970').length > 0, 'the driver to run');
+    expect(processesWithArgv('sleep', '971')).toHaveLength(1);
     k.child.kill('SIGTERM');
-    const exit = await k.exited;
+    // Bounded, so that a stop that hangs says where (kdelta's stderr) instead of timing the test out.
+    const exit = await Promise.race([k.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`kdelta still running 30 s after SIGTERM:\n${k.rawStderr()}`)), 30_000))]);
     expect(exit.code, k.rawStderr()).toBe(143);
-    expect(processesWithArgv('sleep', '975')).toEqual([]);
-    expect(processesWithArgv('sleep', '974')).toEqual([]);
+    expect(processesWithArgv('sleep', '971')).toEqual([]);
+    expect(processesWithArgv('sleep', '970')).toEqual([]);
     expect(runCgroupsOf(pid)).toEqual([]);
   });
 });
