@@ -154,7 +154,9 @@ export async function runCommand(cmd: CommandInvocation, ctx: RunContext): Promi
   const killTree = async (): Promise<void> => {
     try {
       if (ctx.cgroup) await killCgroup(ctx.cgroup);
-      else if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      // Until kdelta-cgexec has joined the cgroup, the cgroup is empty and its process group is
+      // what holds the workload: an abort in the first moments of a repetition must reach it.
+      if (child.pid !== undefined && (!ctx.cgroup || st.exitNs === null)) process.kill(-child.pid, 'SIGKILL');
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code !== 'ESRCH') st.killError = e.message;

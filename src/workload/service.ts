@@ -125,9 +125,14 @@ export class ServiceProcess implements ServiceSession {
     }
     try {
       if (this.cgroup) await killCgroup(this.cgroup);
-      else if (child.pid !== undefined && this.exit === null) process.kill(-child.pid, 'SIGKILL');
     } catch {
-      /* gone already; the runner's cgroup removal kills what is left once more */
+      /* the runner's cgroup removal kills what is left once more */
+    }
+    try {
+      // Until kdelta-cgexec has joined the cgroup, its process group is what holds the service.
+      if (child.pid !== undefined && this.exit === null) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone already */
     }
     this.watchdogEnd?.destroy();
     const drained = await Promise.race([child.then(() => true), sleep(PIPE_DRAIN_MS).then(() => false)]);
