@@ -1,6 +1,7 @@
 import { formatCpuList } from '../kernel/cpulist.js';
 import { EBPF_METRICS } from '../collect/ebpf/availability.js';
 import { eventsCheck } from './events-check.js';
+import type { CheckStatus, DoctorCheck } from './check.js';
 import { kernelPartChecks, memoryControllerCheck, type MissingTracepoints } from './kernel-parts.js';
 import { uprobeCheck } from './uprobes.js';
 import type { MemoryController } from '../kernel/cgroup-memory.js';
@@ -15,19 +16,7 @@ import type { Availability } from '../collect/types.js';
  * (`disables` says what). `warning`: everything can be measured, but the figures are noisier or
  * less comparable than they could be (frequency scaling, SMT, irqbalance).
  */
-export type CheckStatus = 'ok' | 'missing' | 'warning';
-
-export interface DoctorCheck {
-  id: string;
-  ok: boolean;
-  status: CheckStatus;
-  /** What was found, in a few words. */
-  detail: string;
-  /** A command or step that fixes it. */
-  fix?: string;
-  /** Metric names or patterns this takes away (empty for ok checks and warnings). */
-  disables: string[];
-}
+export type { CheckStatus, DoctorCheck } from './check.js';
 
 /** The facts as `doctor --json` prints them: counts where a reader wants counts, plus the raw lists. */
 export interface DoctorFacts {

@@ -1,3 +1,4 @@
+import type { DoctorCheck } from './check.js';
 import { KERNEL_PARTS, kernelAvailability } from '../collect/kernel/availability.js';
 import type { MachineFacts } from '../environment/types.js';
 import type { MemoryController } from '../kernel/cgroup-memory.js';
@@ -7,21 +8,11 @@ type Part = keyof typeof KERNEL_PARTS;
 /** For each kernel part, the tracepoints this kernel lacks (read from tracefs by the command). */
 export type MissingTracepoints = Record<Part, string[]>;
 
-/** A doctor check, as doctor.ts declares it (kept structural: doctor.ts imports this file). */
-interface PartCheck {
-  id: string;
-  ok: boolean;
-  status: 'ok' | 'warning';
-  detail: string;
-  fix?: string;
-  disables: string[];
-}
-
 /**
  * One check per opt-in kernel part: whether it can run here. A part that cannot is a warning,
  * not a missing piece: no scenario has it on unless it asks for it. Pure.
  */
-export function kernelPartChecks(facts: MachineFacts, missing: MissingTracepoints | null): PartCheck[] {
+export function kernelPartChecks(facts: MachineFacts, missing: MissingTracepoints | null): DoctorCheck[] {
   // Without the tracepoint listing (no tracefs to read) the capture checks already say why.
   if (missing === null) return [];
   const base = kernelAvailability(facts);
@@ -40,7 +31,7 @@ export function kernelPartChecks(facts: MachineFacts, missing: MissingTracepoint
  * Whether the repetition cgroups can have the memory controller (`mem.cgroup.*`, and the
  * workload's own major faults); without it those fall back to machine-wide vmstat. Pure.
  */
-export function memoryControllerCheck(mc: MemoryController | null): PartCheck[] {
+export function memoryControllerCheck(mc: MemoryController | null): DoctorCheck[] {
   if (mc === null) return [];
   if (mc.state === 'on') return [{ id: 'cgroup.memory', ok: true, status: 'ok', detail: 'cgroup v2 offers the memory controller: kdelta enables +memory above the repetition cgroups', disables: [] }];
   return [{ id: 'cgroup.memory', ok: false, status: 'warning', detail: `${mc.reason}: mem.cgroup.* are missing and mem.faults.major.count is machine-wide`, fix: mc.fix, disables: ['mem.cgroup.*'] }];

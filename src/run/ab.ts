@@ -1,17 +1,14 @@
 import type { MachineFacts } from '../environment/types.js';
 import { aggregateRepetitions } from '../metrics/aggregate.js';
-import type { Metric, MetricPoint } from '../metrics/types.js';
-import type { CollectorName, Scenario } from '../scenario/types.js';
+import type { Metric } from '../metrics/types.js';
+import type { Scenario } from '../scenario/types.js';
 import { isAbortOf } from './abort.js';
 import { createRepetitionCgroups, type RepetitionCgroups } from './cgroups.js';
 import { ScenarioCollectors } from './collectors.js';
-import { captureDoubt, doubtWarning, workloadDoubts } from './doubts.js';
-import { mergeIrqTables } from './irq-merge.js';
+import { doubtWarning, workloadDoubts } from './doubts.js';
 import type { Progress } from './progress.js';
-import { stdoutMetricNames } from './runner.js';
-import type { SlowCallRepetition } from './syscall-events.js';
-import type { ProcCpuSeries, SchedTimeline } from './timeline.js';
-import type { DoubtOn, IrqTable, LostData, PreparedWorkload, RepetitionCapture, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
+import { keepRepetition, stdoutMetricNames, type Gathered } from './runner.js';
+import type { PreparedWorkload, RepetitionRef, RunFailure, RunnerDeps, ScenarioRun } from './types.js';
 
 export type Side = 'base' | 'head';
 export const SIDES: readonly Side[] = ['base', 'head'];
@@ -48,49 +45,16 @@ export interface AbScenarioRun {
   order: Side[][];
 }
 
-interface SideState {
+/** One side: what its repetitions gathered, as `kdelta run` gathers it (either side's doubts make a paired verdict inconclusive). */
+interface SideState extends Gathered {
   side: Side;
   scenario: Scenario;
   workload: PreparedWorkload;
   cgroups: RepetitionCgroups;
-  captures: MetricPoint[][];
-  lost: LostData[];
-  /** This side's doubts, by its counted repetition (= round): either side's make a paired verdict inconclusive. */
-  doubts: DoubtOn[];
-  failure: RunFailure | null;
-  irqTable: IrqTable | null;
-  /** Per counted repetition of this side, for its heat maps and event lists, as `kdelta run` keeps them. */
-  cpuSeries: ProcCpuSeries[];
-  timeline: SchedTimeline[];
-  syscallEvents: SlowCallRepetition[];
 }
 
 function emptySide(side: Side, scenario: Scenario, workload: PreparedWorkload, cgroups: RepetitionCgroups, failure: RunFailure | null = null): SideState {
   return { side, scenario, workload, cgroups, captures: [], lost: [], doubts: [], failure, irqTable: null, cpuSeries: [], timeline: [], syscallEvents: [] };
-}
-
-function keep(state: SideState, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], caps: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
-  for (const { name, capture } of caps) {
-    points.push(...capture.metrics);
-    for (const what of capture.lost) {
-      state.lost.push({ repetition: counted, collector: name, what });
-      const doubt = captureDoubt(counted, what, collectors.providesOf(name));
-      if (doubt) state.doubts.push(doubt);
-    }
-    const status = collectors.statuses.find((c) => c.name === name);
-    for (const note of capture.notes) if (status && !status.notes.includes(note)) status.notes.push(note);
-    const table = capture.tables?.irq;
-    if (table) state.irqTable = mergeIrqTables(state.irqTable, table);
-    const series = capture.tables?.cpuSeries;
-    if (series) state.cpuSeries.push({ repetition: counted, ...series });
-    const timeline = capture.tables?.timeline;
-    if (timeline) state.timeline.push({ repetition: counted, ...timeline });
-    const events = capture.tables?.syscallEvents;
-    if (events) state.syscallEvents.push({ repetition: counted, ...events });
-  }
-  for (const dead of collectors.dead()) state.lost.push({ repetition: counted, collector: dead.name, what: `not measured: the ${dead.name} collector stopped in repetition ${dead.diedAt + 1}` });
-  collectors.counted(caps);
-  state.captures.push(points);
 }
 
 /** Runs one repetition of one side; false when the workload failed (the loop stops). */
@@ -107,7 +71,7 @@ async function runRepetition(state: SideState, rep: RepetitionRef, collectors: S
   if (rep.warmup) return true;
   const before = state.doubts.length;
   state.doubts.push(...workloadDoubts(counted, outcome, stdoutMetricNames(state.scenario, outcome.metrics)));
-  keep(state, collectors, counted, [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics], caps);
+  keepRepetition(state, collectors, counted, [{ name: 'workload.wall_time', unit: 'ns', better: 'lower', value: outcome.wallTimeNs }, ...outcome.metrics], caps);
   for (const d of state.doubts.slice(before)) o.progress.warn(doubtWarning(`${state.scenario.name} (${state.side})`, d));
   return true;
 }

@@ -27,8 +27,8 @@ export interface RunnerOptions {
   progress: Progress;
 }
 
-/** What the repetition loop gathered. */
-interface Gathered {
+/** What the repetition loop gathered (one side's, in `kdelta ab`). */
+export interface Gathered {
   captures: MetricPoint[][];
   lost: LostData[];
   doubts: DoubtOn[];
@@ -47,8 +47,8 @@ function failureOf(rep: Pick<RepetitionRef, 'index'>, outcome: WorkloadFailed): 
   return { repetition: rep.index + 1, kind: outcome.kind, exitCode: outcome.exitCode, signal: outcome.signal, message: outcome.message, stderrTail: outcome.stderrTail };
 }
 
-/** Folds one counted repetition's captures into what the scenario gathered. */
-function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], repCaptures: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
+/** Folds one counted repetition's captures into what the scenario (or an A/B side) gathered. */
+export function keepRepetition(g: Gathered, collectors: ScenarioCollectors, counted: number, points: MetricPoint[], repCaptures: Array<{ name: CollectorName; capture: RepetitionCapture }>): void {
   for (const { name, capture } of repCaptures) {
     points.push(...capture.metrics);
     for (const what of capture.lost) {
