@@ -7,11 +7,13 @@
 //   buffer first (about 0.4x of the untraced call more).
 // - The cgroup id is read through BTF pointers (task->cgroups->dfl_cgrp->kn->id) and compared
 //   with a few ids in .bss that the loader writes through mmap: no helper, no map lookup.
-// - Per-task state lives in task-local storage, which the kernel frees with the task: no
-//   tid-keyed hash (an update there costs about 60 ns more), no delete on exit, no leak.
+// - A system call in flight is a per-CPU record (syscalls.h), checked at the exit with one load
+//   and two compares; only a timed call that leaves the CPU goes to task-local storage, which
+//   the kernel frees with the task: no tid-keyed hash (an update there costs about 60 ns more),
+//   no delete on exit, no leak, and no helper call on the way of a call that does not block.
 // - Counters are per-CPU arrays: no atomics, lookups inlined by the verifier.
-// - The exit path reads the clock before any map operation, so a latency does not include
-//   the bookkeeping of its own measurement.
+// - The exit path reads the clock right after that compare, before any map update or helper
+//   call, so a latency does not include the bookkeeping of its own measurement.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

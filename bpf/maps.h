@@ -26,6 +26,13 @@ const volatile __u8 sys_traced[NSYS] = {};
 const volatile __u32 nsides = 1;
 // Where side 1's histograms start in sys_hist: after every CPU's side-0 block (ncpu * NSYS * NB).
 const volatile __u32 hist_side1 = 0;
+// Which parts sched_switch runs: the syscall capture's (a timed call that leaves the CPU) and the
+// ready delay's. The loader attaches it when either is on.
+const volatile __u8 sys_on = 0;
+const volatile __u8 rd_on = 0;
+// The calls that never return (exit, exit_group): counted, never timed, so no timed call is left
+// in flight by a task that ends.
+const volatile __u32 noret[2] = {};
 
 // Written by the loader at run time (mmapped .bss): the admitted cgroup ids (0 = free slot).
 __u64 admitted[NADMIT] = {};
@@ -36,6 +43,7 @@ struct task_state {
 	// When this thread's trigger window opened (0: outside one). First, so that a pointer to it
 	// is the value's own pointer: the verifier refuses arithmetic on a maybe-NULL value.
 	__u64 win_start;
+	// A timed call in flight that left the CPU (moved here from sys_cur at the switch-out; 0: none).
 	__u64 sys_start;
 	// The kernel's cumulative run_delay of this thread as of its last switch-in, counted.
 	__u64 rd_seen;
@@ -58,6 +66,34 @@ struct {
 	__type(key, int);
 	__type(value, struct task_state);
 } tstate SEC(".maps");
+
+// The last system call entered on this CPU by an admitted task, and whether it is timed. Its
+// exit finds it here when the call neither left the CPU nor was followed by another task's: the
+// same thread id and the same context-switch count (the kernel's nvcsw + nivcsw, which no
+// missed event can fool). Then an untimed call's exit (7 in 8 when sampling 1 in 8) costs a
+// per-CPU load and two compares, and a timed one reads the clock right after them, before any
+// map update or helper call. A timed call that leaves the CPU is moved into its task's storage at
+// sched_switch, and its exit, which no longer matches, finds it there.
+struct sys_cur {
+	__u64 start;
+	// nvcsw + nivcsw of the thread when it entered.
+	__u64 sw;
+	__u32 tid;
+	__u32 timed;
+	// Its syscall slot (side * NSYS + number) and histogram row (side * hist_side1 + number * NB).
+	__u32 slot;
+	__u32 row;
+	// This CPU's xorshift32 state for sampling: no helper call per decision.
+	__u32 rng;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sys_cur);
+} sys_cur SEC(".maps");
 
 struct sys_stat {
 	__u64 count; // calls entered (every call, in both modes)
@@ -201,7 +237,8 @@ struct {
 } oncpu SEC(".maps");
 
 // [0] hard IRQ start, [1] softirq start, [2] ready-delay updates dropped (map full),
-// [3] thread-group updates dropped (map full), [6] timeline updates dropped (map full or slot
+// [3] thread-group updates dropped (map full), [7] timed calls whose time was lost (a switch the
+// capture did not see, or task storage busy; syscalls.h), [6] timeline updates dropped (map full or slot
 // past the end), [8]-[12] windows (window.h).
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -116,9 +116,17 @@ static __always_inline void switch_in(struct task_struct *next, struct oncpu *oc
 // (what /proc/thread-self/schedstat reads), brought up to date before this tracepoint: no clock
 // read. Windows and the timeline place periods in time, so with either they are timed on the
 // ktime clock that their probes and slots use. The idle task (pid 0) never counts.
+//
+// With the syscall capture on, a timed call in flight leaves the CPU with its task (syscalls.h):
+// that part alone runs when ready delay is off.
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 {
+	struct sys_cur *c = sys_on ? sys_cur_here() : NULL;
+	if (c && c->timed && c->tid == prev->pid)
+		sys_park(prev, c);
+	if (!rd_on)
+		return 0;
 	// Both are on this CPU; the idle task's cfs_rq pointer is set too, but a workload task's is
 	// the one every switch-in reads.
 	__u64 rqc = rq_clock_of(next->pid ? next : prev);

@@ -30,7 +30,15 @@ static void print_sys_row(uint32_t id, uint64_t dc, uint64_t ds, uint64_t mx, co
   printf("],%u]", id / NSYS);
 }
 
+/* Prints `"lost":N}` for misc slot `k`, the change since the previous call with the same `prev`. */
+static void print_lost(uint32_t k, uint64_t *prev) {
+  uint64_t lost = misc_sum(k);
+  printf("],\"lost\":%llu}\n", (unsigned long long)(lost - *prev));
+  *prev = lost;
+}
+
 void dump_sys(void) {
+  static uint64_t prev_lost;
   static uint64_t stat[NSIDES_MAX * NSYS * 2], hist[NSIDES_MAX * NSYS * NB], mx[NSIDES_MAX * NSYS];
   const uint32_t nslot = (uint32_t)nsides * NSYS;
   read_percpu_array(bpf_map__fd(skel->maps.sys_stats), nslot, 2, stat, NULL);
@@ -59,7 +67,8 @@ void dump_sys(void) {
     first = 0;
     if (mx[id]) bpf_map_update_elem(fd, &id, zeros, BPF_ANY);
   }
-  fputs("]}\n", stdout);
+  /* Timed calls whose time was lost when they left the CPU (misc slot 7, bpf/syscalls.h). */
+  print_lost(7, &prev_lost);
   free(zeros);
   memcpy(prev_stat, stat, (size_t)nslot * 2 * 8);
   memcpy(prev_hist, hist, (size_t)nslot * NB * 8);
@@ -98,13 +107,6 @@ static void print_rd_slot(const char *comm, uint32_t side, uint32_t slot, int *f
     bf = 0;
   }
   printf("],%u]", side);
-}
-
-/* Prints `"lost":N}` for misc slot `k`, the change since the previous call with the same `prev`. */
-static void print_lost(uint32_t k, uint64_t *prev) {
-  uint64_t lost = misc_sum(k);
-  printf("],\"lost\":%llu}\n", (unsigned long long)(lost - *prev));
-  *prev = lost;
 }
 
 void dump_rd(void) {

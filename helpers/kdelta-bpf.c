@@ -105,6 +105,10 @@ static void configure(const struct opts *o) {
   skel->rodata->timeline = w->timeline;
   skel->rodata->nsides = (uint32_t)nsides;
   skel->rodata->hist_side1 = (uint32_t)ncpu * NSYS * NB;
+  skel->rodata->sys_on = w->sys;
+  skel->rodata->rd_on = w->rd;
+  skel->rodata->noret[0] = SYS_exit;
+  skel->rodata->noret[1] = SYS_exit_group;
   uint8_t mask[NSYS];
   memset(mask, o->only ? 0 : 1, sizeof mask);
   if (o->only) parse_ids(o->only, mask, 1);
@@ -114,7 +118,8 @@ static void configure(const struct opts *o) {
   bpf_program__set_autoload(skel->progs.sys_exit, w->sys);
   bpf_program__set_autoload(skel->progs.sys_enter_empty, w->empty);
   bpf_program__set_autoload(skel->progs.sys_exit_empty, w->empty);
-  bpf_program__set_autoload(skel->progs.sched_switch, w->rd);
+  /* A timed call that leaves the CPU moves with its task at sched_switch (bpf/syscalls.h). */
+  bpf_program__set_autoload(skel->progs.sched_switch, w->rd || w->sys);
   bpf_program__set_autoload(skel->progs.irq_handler_entry, w->irq);
   bpf_program__set_autoload(skel->progs.irq_handler_exit, w->irq);
   bpf_program__set_autoload(skel->progs.softirq_entry, w->irq);

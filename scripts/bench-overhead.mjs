@@ -23,7 +23,7 @@
 import { execa } from 'execa';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { median, metricOf } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,6 +66,10 @@ async function main() {
 
   let facts = await probeMachine();
   if (!facts.isRoot) throw new Error('run as root: the captures need it');
+  // With BPF run-time statistics on, the kernel reads the clock twice around every program run:
+  // about +40 ns per program, which would be charged to every capture here.
+  const statsOn = readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() !== '0';
+  if (statsOn) log('warning: kernel.bpf_stats_enabled is on and inflates every traced figure; `sysctl kernel.bpf_stats_enabled=0` first');
   if (!facts.tracefs) {
     await ensureTracefs(facts);
     facts = await probeMachine();
@@ -134,7 +138,7 @@ END { clear(@start); clear(@lat); }`;
     return times;
   }
 
-  const out = [];
+  const out = statsOn ? ['**kernel.bpf_stats_enabled was on: every traced figure below is inflated.**', ''] : [];
   const table = (title, unit, conds, times, base) => {
     out.push(`| ${title} | ${unit} (median of ${runs}) | spread | ratio vs untraced |`, '| --- | ---: | ---: | ---: |');
     const b = median(times[base]);

@@ -85,20 +85,19 @@ describe('libbpf capture on the real kernel', () => {
   });
 
   it('sampled and full p50 of getppid agree within 10%', async () => {
-    const N = 300_000;
+    const N = 200_000;
     const pinned = (cg: string): Promise<string> => runIn(cg, ['taskset', '-c', '1', LOAD, 'syscall-loop', '--count', String(N)]);
-    // The machine is shared: the modes take turns, and each keeps its least disturbed run.
-    const full: number[] = [];
-    const sampled: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    // The machine is shared and its speed moves in steps of 30% that last seconds: the modes take
+    // turns, each round's pair shares the machine's state, and the median ratio of the pairs is
+    // kept.
+    const ratios: number[] = [];
+    for (let i = 0; i < 7; i++) {
       const [f] = await withSession(`p50f${i}`, SYSCALLS_ONLY(1), 1, pinned);
-      full.push(metric(f!.capture, 'syscall.getppid.p50').value);
       const [s] = await withSession(`p50s${i}`, SYSCALLS_ONLY(8), 1, pinned);
-      sampled.push(metric(s!.capture, 'syscall.getppid.p50').value);
+      ratios.push(metric(s!.capture, 'syscall.getppid.p50').value / metric(f!.capture, 'syscall.getppid.p50').value);
     }
-    const a = Math.min(...full);
-    const b = Math.min(...sampled);
-    expect(Math.abs(a - b) / a).toBeLessThanOrEqual(0.1);
+    ratios.sort((x, y) => x - y);
+    expect(Math.abs(ratios[3]! - 1), `sampled/full p50 ratios ${ratios.map((r) => r.toFixed(3)).join(' ')}`).toBeLessThanOrEqual(0.1);
   });
 
   it('reports as .max the exact duration of one 20 ms sleep among fast calls, not a bucket bound', async () => {
@@ -112,6 +111,31 @@ describe('libbpf capture on the real kernel', () => {
     expect(max).toBe(total);
     expect(max).toBeGreaterThan(20e6);
     expect(max).toBeLessThan(60e6);
+  });
+
+  // Every read of a ping-pong blocks, and its thread often wakes on the other CPU: the timed call
+  // leaves the CPU with its thread and comes back with it (bpf/syscalls.h), with ready delay's
+  // sched_switch part or without it. A lost call shows as timed < counted, a stale start as a
+  // latency longer than the whole run.
+  it.each([
+    ['syscalls only', false],
+    ['with ready delay', true],
+  ])('times every blocking read of 3 ping-pong pairs that migrate, %s', async (_what, readyDelay) => {
+    const spec = (sample: number): EbpfSpec => ({ ...SYSCALLS_ONLY(sample), readyDelay });
+    for (const sample of [1, 8]) {
+      const t0 = process.hrtime.bigint();
+      const [run] = await withSession(`block${sample}${readyDelay ? 'r' : ''}`, spec(sample), 1, (cg) => runIn(cg, [LOAD, 'pipe-pingpong', '--count', '20000', '--pairs', '3']));
+      const wall = Number(process.hrtime.bigint() - t0);
+      const c = run!.capture;
+      expect(c.lost).toEqual([]);
+      const count = metric(c, 'syscall.read.count').value;
+      const timed = metric(c, 'syscall.read.p50').histogram!.buckets.reduce((n, b) => n + b.count, 0);
+      expect(count).toBeGreaterThanOrEqual(6 * 20_000);
+      if (sample === 1) expect(timed).toBe(count);
+      else expect(Math.abs(timed / count - 1 / 8)).toBeLessThan(0.02);
+      expect(metric(c, 'syscall.read.max').value).toBeLessThan(wall);
+      expect(metric(c, 'syscall.read.p50').value).toBeGreaterThan(500);
+    }
   });
 
   // The capture reads the kernel's own sched_info at each switch-in, so the totals agree with

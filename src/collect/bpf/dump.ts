@@ -6,7 +6,8 @@
  * - `{"admitted":N}` after an `admit` command;
  * - after a `dump` command, one line per map with what changed since the previous dump, then
  *   `{"end":N}`:
- *   `{"map":"sys","rows":[[id,count,timed,sum_ns,max_ns,[bucket,n,bucket,n,...],side],...]}`
+ *   `{"map":"sys","rows":[[id,count,timed,sum_ns,max_ns,[bucket,n,bucket,n,...],side],...],"lost":N}`
+ *   (lost: timed calls whose time was lost; their count is exact)
  *   `{"map":"rd","rows":[["comm",count,total_ns,max_ns,[bucket,n,...],side],...],"lost":N}`
  *   `{"map":"hard"|"soft","rows":[[irq_or_vec,count,total_ns,count_in_workload,total_in_workload],...]}`
  *   `{"map":"run","side":S,"count":N,"total":ns}` (each side's on-CPU periods)
@@ -85,6 +86,8 @@ export interface WindowStats {
 /** One dump: everything between two `dump` commands. */
 export interface Dump {
   sys: SysRow[];
+  /** Timed calls whose time was lost when they left the CPU (their count is exact). */
+  sysLost: number;
   rd: RdRow[];
   rdLost: number;
   hard: IrqRow[];
@@ -120,7 +123,7 @@ export type LoaderLine =
   | { kind: 'unparsed'; line: string };
 
 export function emptyDump(): Dump {
-  return { sys: [], rd: [], rdLost: 0, hard: [], soft: [], run: null, serviceRun: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0, win: null };
+  return { sys: [], sysLost: 0, rd: [], rdLost: 0, hard: [], soft: [], run: null, serviceRun: null, grp: [], grpLost: 0, tl: [], tlReady: new Map(), tlLost: 0, win: null };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -202,7 +205,14 @@ function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
   switch (obj.map) {
     case 'sys': {
       const rows = rowsOf(obj.rows, sysRow);
-      return rows && ((d) => d.sys.push(...rows));
+      const lost = isNum(obj.lost) ? obj.lost : 0;
+      return (
+        rows &&
+        ((d) => {
+          d.sys.push(...rows);
+          d.sysLost += lost;
+        })
+      );
     }
     case 'rd': {
       const rows = rowsOf(obj.rows, rdRow);

@@ -160,6 +160,8 @@ export function metricsFromDump(whole: Dump, ctx: BpfMetricContext): { metrics: 
   const dump = sideOf(whole, 0);
   const { metrics, notes } = sideMetrics(dump, ctx, group);
   if (spec.syscalls && ctx.cost.syscall !== null) metrics.push(ns('capture.cost.syscall', Math.round(ctx.cost.syscall)));
+  // Not a doubt: the calls are counted, only that many latencies are missing from the histograms.
+  if (spec.syscalls && whole.sysLost > 0) lost.push(`syscall latency: ${whole.sysLost} timed calls went untimed (a context switch the capture did not see, or task storage busy)`);
   if (spec.readyDelay) {
     if (ctx.cost.switch !== null) metrics.push(ns('capture.cost.switch', Math.round(ctx.cost.switch)));
     if (dump.rdLost > 0) lost.push(`ready-delay map full: ${dump.rdLost} episodes dropped`);

@@ -75,6 +75,15 @@ describe('metrics from a libbpf dump', () => {
     expect(value(metrics, 'syscall.all.count')).toBe(81);
   });
 
+  it('lists timed calls that went untimed as a loss, summed over the dumps, without a doubt on the counts', () => {
+    const d = parseDump('{"map":"sys","rows":[[110,80,10,1000,200,[50,10]]],"lost":2}\n{"map":"sys","rows":[],"lost":1}');
+    expect(d.sysLost).toBe(3);
+    const { metrics, lost } = metricsFromDump(d, ctx(8));
+    expect(lost).toEqual(['syscall latency: 3 timed calls went untimed (a context switch the capture did not see, or task storage busy)']);
+    expect(value(metrics, 'syscall.getppid.count')).toBe(80);
+    expect(metricsFromDump(parseDump('{"map":"sys","rows":[],"lost":0}'), ctx(8)).lost).toEqual([]);
+  });
+
   it('folds thread names into groups and keeps the exact largest delay', () => {
     const { metrics } = metricsFromDump(parseDump(second), ctx());
     const rows = parseDump(second).rd;
