@@ -18,7 +18,7 @@
 // cannot resolve it there.
 static __always_inline __u64 rq_clock_of(struct task_struct *t)
 {
-	struct cfs_rq *cfs = t->se.cfs_rq;
+	struct cfs_rq *cfs = walkable(t)->se.cfs_rq;
 	if (!cfs)
 		return 0;
 	if (bpf_core_field_exists(cfs->rq))
