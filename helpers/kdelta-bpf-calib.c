@@ -2,9 +2,11 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,12 +14,15 @@
 #include <bpf/bpf.h>
 #include "kdelta-bpf.h"
 
+/* Set for the traced half only: the untraced half runs before the object is even opened. */
+static int traced_half;
+
 /* Under trigger windows every counted event is inside one, so the calibration's processes open a
    window for themselves (what the start probe would do): their task storage's window start (per
    thread), or their process's entry in win_proc (per process), which they remove before exiting,
    since a pid is reused. Both clocks are CLOCK_MONOTONIC. */
 static void window_open_self(void) {
-  if (!skel->rodata->windows) return;
+  if (!traced_half || !skel->rodata->windows) return;
   uint64_t now = now_ns();
   if (skel->rodata->windows == 2) {
     uint32_t k = (uint32_t)getpid();
@@ -38,7 +43,7 @@ static void window_open_self(void) {
 }
 
 static void window_close_self(void) {
-  if (skel->rodata->windows != 2) return;
+  if (!traced_half || skel->rodata->windows != 2) return;
   uint32_t k = (uint32_t)getpid();
   bpf_map_delete_elem(bpf_map__fd(skel->maps.win_proc), &k);
 }
@@ -88,20 +93,63 @@ static double per_pingpong(int n) {
   return best;
 }
 
-/* Runs both loops in a child inside `cg`, pinned to the CPU it starts on; writes 2 doubles to `out`. */
-static int measure_in(const char *cg, double out[2]) {
+/* Both halves run on one CPU, the last this process may use: on these VMs the same tracepoint
+   costs twice as much on one CPU as on another, so a traced half elsewhere than its untraced
+   half would charge that difference to the capture. */
+static int calib_cpu(void) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return sched_getcpu();
+  for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+    if (CPU_ISSET(c, &set)) return c;
+  return 0;
+}
+
+struct measure {
+  pid_t pid;
+  int fd;
+};
+
+/* clone3's arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2), spelled out: <linux/sched.h> and
+   glibc's <sched.h> define the CLONE_ flags twice. */
+struct clone_into {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define KD_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* A child born in `cg` (clone3 with CLONE_INTO_CGROUP, 5.7+): writing a pid to cgroup.procs
+   waits for an RCU grace period, 6-18 ms here, every time. Older kernels take that way. */
+static pid_t fork_into(const char *cg) {
+  int dir = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    struct clone_into a = {.flags = KD_CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)dir};
+    pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+    if (pid != 0) close(dir);
+    if (pid >= 0) return pid;
+  }
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/cgroup.procs", cg);
+  int fd = open(path, O_WRONLY);
+  if (fd < 0 || write(fd, "0", 1) != 1) _exit(1);
+  close(fd);
+  return 0;
+}
+
+/* Starts both loops in a child inside `cg`, pinned to `cpu`; measure_wait reads its 2 doubles. */
+static int measure_start(const char *cg, int cpu, struct measure *m) {
   int p[2];
   if (pipe(p)) return -1;
-  pid_t pid = fork();
+  pid_t pid = fork_into(cg);
+  if (pid < 0) { close(p[0]); close(p[1]); return -1; }
   if (pid == 0) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/cgroup.procs", cg);
-    int fd = open(path, O_WRONLY);
-    if (fd < 0 || write(fd, "0", 1) != 1) _exit(1);
-    close(fd);
+    /* Dies with the loader, which a kdelta that dies takes with it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(p[0]);
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(sched_getcpu(), &set);
+    CPU_SET(cpu, &set);
     sched_setaffinity(0, sizeof set, &set);
     window_open_self();
     double r[2] = {per_call_getppid(1500), per_pingpong(60)};
@@ -110,31 +158,86 @@ static int measure_in(const char *cg, double out[2]) {
     _exit(0);
   }
   close(p[1]);
-  ssize_t got = read(p[0], out, 2 * sizeof(double));
-  close(p[0]);
+  m->pid = pid;
+  m->fd = p[0];
+  return 0;
+}
+
+static int measure_wait(struct measure *m, double out[2]) {
+  ssize_t got = read(m->fd, out, 2 * sizeof(double));
+  close(m->fd);
   int st = 0;
-  waitpid(pid, &st, 0);
+  waitpid(m->pid, &st, 0);
   return got == 2 * sizeof(double) && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* Measures untraced, attaches every program, measures traced with the calibration cgroup
-   admitted, and removes the cgroup. Without a cgroup, only attaches. */
-void calibrate_and_attach(const char *cg, struct calib *out) {
-  memset(out, 0, sizeof *out);
-  if (!cg || mkdir(cg, 0755) != 0) {
-    int err = kdelta__attach(skel);
-    if (err) die("cannot attach the BPF programs (tp_btf): %s", strerror(-err));
-    return;
+static struct {
+  const char *cg;
+  int cpu, started, moved;
+  ino_t id;
+  struct measure m;
+  cpu_set_t mask;
+} cal_run;
+
+/* While the untraced half runs, this process keeps off its CPU (the verifier would preempt it),
+   when there is another CPU to be on; back to its own mask once that half is in. */
+static void keep_off(int cpu) {
+  cpu_set_t other = cal_run.mask;
+  CPU_CLR(cpu, &other);
+  cal_run.moved = CPU_COUNT(&other) > 0 && sched_setaffinity(0, sizeof other, &other) == 0;
+}
+
+static void keep_off_end(void) {
+  if (cal_run.moved) sched_setaffinity(0, sizeof cal_run.mask, &cal_run.mask);
+  cal_run.moved = 0;
+}
+
+/* At any exit, die() included: no measuring child and no calibration cgroup left behind. */
+static void calibrate_cleanup(void) {
+  if (cal_run.started) {
+    kill(cal_run.m.pid, SIGKILL);
+    double ignored[2];
+    measure_wait(&cal_run.m, ignored);
+    cal_run.started = 0;
   }
+  if (cal_run.cg) rmdir(cal_run.cg);
+  cal_run.cg = NULL;
+}
+
+/* The untraced half, started before the object is opened: it runs on its own CPU while this
+   process spends tens of milliseconds in the verifier, instead of after it. */
+void calibrate_begin(const char *cg) {
+  memset(&cal_run, 0, sizeof cal_run);
+  if (!cg || mkdir(cg, 0755) != 0) return;
+  cal_run.cg = cg;
+  atexit(calibrate_cleanup);
   struct stat st;
-  int ok = stat(cg, &st) == 0 && measure_in(cg, out->untraced) == 0;
+  cal_run.cpu = calib_cpu();
+  if (stat(cg, &st) != 0) return;
+  cal_run.id = st.st_ino;
+  cal_run.started = measure_start(cg, cal_run.cpu, &cal_run.m) == 0;
+  if (cal_run.started && sched_getaffinity(0, sizeof cal_run.mask, &cal_run.mask) == 0) keep_off(cal_run.cpu);
+}
+
+/* Takes the untraced half, attaches every program, measures the traced half with the
+   calibration cgroup admitted, and removes the cgroup. Without a cgroup, only attaches. */
+void calibrate_and_attach(struct calib *out) {
+  memset(out, 0, sizeof *out);
+  int ok = cal_run.started && measure_wait(&cal_run.m, out->untraced) == 0;
+  cal_run.started = 0;
+  keep_off_end();
   int err = kdelta__attach(skel);
-  if (err) { rmdir(cg); die("cannot attach the BPF programs (tp_btf): %s", strerror(-err)); }
+  if (err) die("cannot attach the BPF programs (tp_btf): %s", strerror(-err));
+  if (!cal_run.cg) return;
   if (ok) {
-    skel->bss->admitted[0] = st.st_ino;
-    ok = measure_in(cg, out->traced) == 0;
+    skel->bss->admitted[0] = cal_run.id;
+    traced_half = 1;
+    struct measure m;
+    ok = measure_start(cal_run.cg, cal_run.cpu, &m) == 0 && measure_wait(&m, out->traced) == 0;
+    traced_half = 0;
     skel->bss->admitted[0] = 0;
   }
-  rmdir(cg);
+  rmdir(cal_run.cg);
+  cal_run.cg = NULL;
   out->ok = ok;
 }

@@ -207,6 +207,7 @@ int main(int argc, char **argv) {
   parse_args(argc, argv, &o);
   /* Belt and braces beside the stdin pipe: die with the parent. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  calibrate_begin(o.calib);
   ncpu = libbpf_num_possible_cpus();
   libbpf_set_print(libbpf_quiet);
   prev_hist = calloc((size_t)nsides * NSYS * NB, 8);
@@ -238,7 +239,7 @@ int main(int argc, char **argv) {
     prev_tl_ready = calloc((size_t)ncpu * TL_SLOTS, 8);
   }
   struct calib cal;
-  calibrate_and_attach(o.calib, &cal);
+  calibrate_and_attach(&cal);
   win_attach(&o.win);
   print_ready(t0, now_ns(), &cal, &o.w);
   discard_counts(&o.w);

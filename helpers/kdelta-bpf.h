@@ -77,7 +77,8 @@ struct calib {
   int ok;
   double untraced[2], traced[2];
 };
-void calibrate_and_attach(const char *cg, struct calib *out);
+void calibrate_begin(const char *cg);
+void calibrate_and_attach(struct calib *out);
 
 void dump_sys(void);
 void dump_rd(void);
