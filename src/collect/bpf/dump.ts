@@ -201,30 +201,24 @@ function winLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
   };
 }
 
+/** A map's rows and its `lost` count (0 when absent), added to a dump; null when a row does not parse. */
+function withLost<T>(rows: T[] | null, lost: unknown, add: (d: Dump, rows: T[]) => void, key: 'sysLost' | 'rdLost' | 'grpLost'): ((d: Dump) => void) | null {
+  const n = isNum(lost) ? lost : 0;
+  return (
+    rows &&
+    ((d) => {
+      add(d, rows);
+      d[key] += n;
+    })
+  );
+}
+
 function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
   switch (obj.map) {
-    case 'sys': {
-      const rows = rowsOf(obj.rows, sysRow);
-      const lost = isNum(obj.lost) ? obj.lost : 0;
-      return (
-        rows &&
-        ((d) => {
-          d.sys.push(...rows);
-          d.sysLost += lost;
-        })
-      );
-    }
-    case 'rd': {
-      const rows = rowsOf(obj.rows, rdRow);
-      const lost = isNum(obj.lost) ? obj.lost : 0;
-      return (
-        rows &&
-        ((d) => {
-          d.rd.push(...rows);
-          d.rdLost += lost;
-        })
-      );
-    }
+    case 'sys':
+      return withLost(rowsOf(obj.rows, sysRow), obj.lost, (d, rows) => d.sys.push(...rows), 'sysLost');
+    case 'rd':
+      return withLost(rowsOf(obj.rows, rdRow), obj.lost, (d, rows) => d.rd.push(...rows), 'rdLost');
     case 'run': {
       if (!isNum(obj.count) || !isNum(obj.total) || (obj.side !== undefined && obj.side !== 0 && obj.side !== 1)) return null;
       const run = { count: obj.count, total: obj.total };
@@ -233,17 +227,8 @@ function mapLine(obj: Record<string, unknown>): ((d: Dump) => void) | null {
         d[which] = { count: (d[which]?.count ?? 0) + run.count, total: (d[which]?.total ?? 0) + run.total };
       };
     }
-    case 'grp': {
-      const rows = rowsOf(obj.rows, grpRow);
-      const lost = isNum(obj.lost) ? obj.lost : 0;
-      return (
-        rows &&
-        ((d) => {
-          d.grp.push(...rows);
-          d.grpLost += lost;
-        })
-      );
-    }
+    case 'grp':
+      return withLost(rowsOf(obj.rows, grpRow), obj.lost, (d, rows) => d.grp.push(...rows), 'grpLost');
     case 'tl': {
       const rows = rowsOf(obj.rows, tlRow);
       const ready = pairs(obj.ready);
