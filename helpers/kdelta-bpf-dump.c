@@ -67,7 +67,7 @@ void dump_sys(void) {
     first = 0;
     if (mx[id]) bpf_map_update_elem(fd, &id, zeros, BPF_ANY);
   }
-  /* Timed calls whose time was lost when they left the CPU (misc slot 7, bpf/syscalls.h). */
+  /* Timed calls whose time was lost: a switch the capture did not see, or task storage busy (misc slot 7, bpf/syscalls.h). */
   print_lost(7, &prev_lost);
   free(zeros);
   memcpy(prev_stat, stat, (size_t)nslot * 2 * 8);

@@ -86,7 +86,7 @@ export interface WindowStats {
 /** One dump: everything between two `dump` commands. */
 export interface Dump {
   sys: SysRow[];
-  /** Timed calls whose time was lost when they left the CPU (their count is exact). */
+  /** Timed calls whose time was lost (a switch the capture did not see, or task storage busy); their count is exact. */
   sysLost: number;
   rd: RdRow[];
   rdLost: number;
