@@ -9,6 +9,18 @@ import { median, metricOf } from './bench-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** ns per call of the pinned null-syscall loop in cgroup `cg`. */
+async function loopNs({ inCgroup, pinned, load, calls }, cg) {
+  return metricOf((await inCgroup(cg, pinned([load, 'syscall-loop', '--count', String(calls)]))).stdout, 'syscall_ns');
+}
+
+/** ms of one `hackbench -p -g 4 -l 1000` in cgroup `cg`. */
+async function hackbenchMs(inCgroup, cg) {
+  const t0 = process.hrtime.bigint();
+  await inCgroup(cg, ['hackbench', '-p', '-g', '4', '-l', '1000']);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 export function fmt(x) {
   if (!Number.isFinite(x)) return 'n/a';
   return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
@@ -32,7 +44,7 @@ export async function loopRows({ section, table, inCgroup, pinned, load, calls, 
     { key: 'bpftrace', kind: 'bpftrace', spec: SYS(1), what: 'bpftrace capture, every call timed' },
     { key: 'ref', kind: 'ref', what: 'straightforward bpftrace (tid map, hist, delete)' },
   ];
-  const loop = await section('loop', loopConds, async (cg) => metricOf((await inCgroup(cg, pinned([load, 'syscall-loop', '--count', String(calls)]))).stdout, 'syscall_ns'));
+  const loop = await section('loop', loopConds, (cg) => loopNs({ inCgroup, pinned, load, calls }, cg));
   table(`null syscall (getppid, taskset -c ${cpu})`, 'ns/call', loopConds, loop, 'untraced');
   const m = (k) => median(loop[k]);
   const added = (k) => m(k) - m('untraced');
@@ -54,11 +66,7 @@ export async function hackbenchRows({ section, table, inCgroup, dist, out, FULL,
     { key: 'timeline', kind: 'libbpf', spec: { ...FULL, timeline: true }, what: 'libbpf full, timeline: true' },
     { key: 'both', kind: 'libbpf', spec: { ...FULL, threads: true, timeline: true }, what: 'libbpf full, threads and timeline' },
   ];
-  const hb = await section('hackbench', hbConds, async (cg) => {
-    const t0 = process.hrtime.bigint();
-    await inCgroup(cg, ['hackbench', '-p', '-g', '4', '-l', '1000']);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
-  });
+  const hb = await section('hackbench', hbConds, (cg) => hackbenchMs(inCgroup, cg));
   table('hackbench -p -g 4 -l 1000', 'ms', hbConds, hb, 'untraced');
   // Each round ran every condition back to back: the pairs share the machine's state.
   const { signedRankTest } = await import(join(dist, 'compare', 'stats', 'signed-rank.js'));
@@ -209,18 +217,14 @@ export async function windowRows({ section, table, inCgroup, pinned, load, calls
     { key: 'full', kind: 'libbpf', spec: SYS(1), what: 'libbpf capture, every call timed' },
     { key: 'win', kind: 'libbpf', spec: { ...SYS(1), window }, what: 'libbpf capture, every call timed, windows configured, loop outside them' },
   ];
-  const loop = await section('winloop', loopConds, async (cg) => metricOf((await inCgroup(cg, pinned([load, 'syscall-loop', '--count', String(calls)]))).stdout, 'syscall_ns'));
+  const loop = await section('winloop', loopConds, (cg) => loopNs({ inCgroup, pinned, load, calls }, cg));
   table('null syscall with trigger windows configured', 'ns/call', loopConds, loop, 'untraced');
   const hbConds = [
     { key: 'untraced', kind: 'none', what: 'untraced' },
     { key: 'full', kind: 'libbpf', spec: FULL, what: 'libbpf full (syscalls, ready delay, IRQ)' },
     { key: 'win', kind: 'libbpf', spec: { ...FULL, window }, what: 'libbpf full, windows configured, hackbench outside them' },
   ];
-  const hb = await section('winhackbench', hbConds, async (cg) => {
-    const t0 = process.hrtime.bigint();
-    await inCgroup(cg, ['hackbench', '-p', '-g', '4', '-l', '1000']);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
-  });
+  const hb = await section('winhackbench', hbConds, (cg) => hackbenchMs(inCgroup, cg));
   table('hackbench -p -g 4 -l 1000 with trigger windows configured', 'ms', hbConds, hb, 'untraced');
 }
 

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { main } from '../../src/cli.js';
+import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
+import { validateReport } from '../../src/report/schema.js';
+import type { Report } from '../../src/report/types.js';
 import { findCgroup2Mount } from '../../src/kernel/cgroup.js';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -242,3 +246,29 @@ export function cgroupOf(pid: number): string | null {
   }
 }
 
+/**
+ * A scenario whose stdout is cut when chatty.flag exists in its directory: 5 MiB of 71-byte
+ * lines come before the figure, more than kdelta keeps of a repetition's head and tail.
+ */
+export const CHATTY_SCENARIO = `name: chatty
+workload:
+  command: [sh, -c, "if [ -e chatty.flag ]; then yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 5242880; echo; fi; echo 'ops: 1000'"]
+  metrics:
+    - { name: ops, regex: "ops: ([0-9]+)", unit: "1", better: higher }
+repetitions: 3
+warmup: 0
+collect:
+  proc: false
+  ebpf: false
+gate:
+  metrics:
+    workload.ops: {}
+`;
+
+/** A run's report.json, checked against the schema (failing the test if it does not fit), unfolded. */
+export function readValidReport(dir: string): Report {
+  const stored = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as StoredReport;
+  const v = validateReport(stored);
+  expect(v.ok ? [] : v.errors).toEqual([]);
+  return unfoldReport(stored);
+}

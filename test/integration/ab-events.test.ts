@@ -6,11 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
-import { validateReport } from '../../src/report/schema.js';
 import type { Report } from '../../src/report/types.js';
 import type { SlowCallEvents } from '../../src/run/syscall-events.js';
-import { repoRoot, runCli, tempDir, writeScenario } from '../cli/support.js';
+import { readValidReport, repoRoot, runCli, tempDir, writeScenario } from '../cli/support.js';
 
 const ROUNDS = 5;
 let dir: { path: string; remove: () => Promise<void> };
@@ -37,10 +35,7 @@ gate:
 `,
   );
   result = await runCli(['ab', 'slow-calls.yaml', '--rounds', `${ROUNDS}:${ROUNDS}`, '--seed', '5', '--out', 'out'], { cwd: dir.path });
-  const stored = JSON.parse(readFileSync(join(dir.path, 'out', 'report.json'), 'utf8')) as StoredReport;
-  const v = validateReport(stored);
-  expect(v.ok ? [] : v.errors).toEqual([]);
-  report = unfoldReport(stored);
+  report = readValidReport(join(dir.path, 'out'));
   summary = readFileSync(join(dir.path, 'out', 'summary.md'), 'utf8');
 }, 180_000);
 

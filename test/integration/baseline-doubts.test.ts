@@ -5,9 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
-import { validateReport } from '../../src/report/schema.js';
-import { cgroup2, hasStackTrace, runCli, tempDir, writeScenario } from '../cli/support.js';
+import { CHATTY_SCENARIO, cgroup2, hasStackTrace, readValidReport, runCli, tempDir, writeScenario } from '../cli/support.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 
@@ -24,33 +22,13 @@ const baselinesDir = (): string => join(dir.path, 'baselines');
 const baselineFile = (scenario: string): string => join(baselinesDir(), MACHINE, `${scenario}.json`);
 const run = (scenario: string, out: string, extra: string[] = []) =>
   runCli(['run', scenario, '--out', join(dir.path, out), '--baselines', baselinesDir(), '--machine', MACHINE, ...extra], { cwd: dir.path });
-const reportOf = (out: string) => {
-  const raw = JSON.parse(readFileSync(join(dir.path, out, 'report.json'), 'utf8')) as StoredReport;
-  const v = validateReport(raw);
-  expect(v.ok ? [] : v.errors).toEqual([]);
-  return unfoldReport(raw);
-};
+const reportOf = (out: string) => readValidReport(join(dir.path, out));
 
 describe('--update-baselines and samples in doubt', () => {
-  // 5 MiB of 71-byte lines before the figure when chatty.flag exists: stdout is cut, the figure is in doubt.
-  const chatty = `name: chatty
-workload:
-  command: [sh, -c, "if [ -e chatty.flag ]; then yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 5242880; echo; fi; echo 'ops: 1000'"]
-  metrics:
-    - { name: ops, regex: "ops: ([0-9]+)", unit: "1", better: higher }
-repetitions: 3
-warmup: 0
-collect:
-  proc: false
-  ebpf: false
-gate:
-  metrics:
-    workload.ops: {}
-`;
   const CUT = /kdelta: not updating a baseline from samples in doubt: chatty: repetition 1: stdout was cut \(\d+ bytes, \d+ lines not read\); verdicts on workload\.ops are inconclusive \(and 2 more doubt\(s\)\); run it again, or keep these samples anyway: kdelta baseline update \S+chatty\.yaml --scenario chatty --force/;
 
   it('skips the scenario with a warning naming the doubt, and exits as the run would without the flag', async () => {
-    const file = await writeScenario(dir.path, 'chatty.yaml', chatty);
+    const file = await writeScenario(dir.path, 'chatty.yaml', CHATTY_SCENARIO);
     await writeScenario(dir.path, 'chatty.flag', '');
     const first = await run(file, 'doubt-first', ['--update-baselines']);
     expect(first.stderr).toMatch(CUT);

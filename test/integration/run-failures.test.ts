@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
 import { unfoldReport, type StoredReport } from '../../src/report/compact.js';
 import { validateReport } from '../../src/report/schema.js';
-import { bpftraceOf, cgroup2, cgroupOf, hasStackTrace, processesWithArgv, runCgroupsOf, runCli, tempDir, waitFor, writeScenario } from '../cli/support.js';
+import { CHATTY_SCENARIO, bpftraceOf, cgroup2, cgroupOf, hasStackTrace, processesWithArgv, runCgroupsOf, runCli, tempDir, waitFor, writeScenario } from '../cli/support.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 
@@ -220,20 +220,7 @@ gate:
 
   it('stdout cut past the kept head and tail is noted and makes the verdict of a figure read from stdout inconclusive', async () => {
     // 5 MiB of 71-byte lines before the figure: 1 MiB of them (about 14,770 lines) per repetition is not kept.
-    const file = await writeScenario(dir.path, 'chatty.yaml', `name: chatty
-workload:
-  command: [sh, -c, "if [ -e chatty.flag ]; then yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 5242880; echo; fi; echo 'ops: 1000'"]
-  metrics:
-    - { name: ops, regex: "ops: ([0-9]+)", unit: "1", better: higher }
-repetitions: 3
-warmup: 0
-collect:
-  proc: false
-  ebpf: false
-gate:
-  metrics:
-    workload.ops: {}
-`);
+    const file = await writeScenario(dir.path, 'chatty.yaml', CHATTY_SCENARIO);
     const base = await run(file, 'chatty-base', ['--update-baselines']);
     expect(base.code, base.stderr).toBe(0);
     await writeScenario(dir.path, 'chatty.flag', '');

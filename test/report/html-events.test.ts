@@ -3,23 +3,11 @@ import { EVENT_FRAMES, EVENT_ROWS, slowCallsHtml } from '../../src/report/html/e
 import { renderHtml } from '../../src/report/html/render.js';
 import type { ScenarioReport } from '../../src/report/types.js';
 import type { SlowCall, SlowCallEvents } from '../../src/run/syscall-events.js';
-import { sampleReport } from './sample.js';
+import { sampleReport, slowCall } from './sample.js';
 
 const HOSTILE = `<script>alert(1)</script>"><img src=x onerror=alert(2)>'&amp;`;
 
-const call = (over: Partial<SlowCall>): SlowCall => ({
-  t: 1_500_000,
-  pid: 10,
-  tid: 11,
-  comm: 'worker',
-  syscall: 'nanosleep',
-  nr: 35,
-  durationNs: 5_100_000,
-  ret: 0,
-  user: ['syscall+0x19 (libc.so.6)', 'kdelta_slow_call+0x1c (prog)', 'main+0x52 (prog)'],
-  kernel: ['syscall_exit_work+0xbc', 'do_syscall_64+0x22e'],
-  ...over,
-});
+const call = (over: Partial<SlowCall>): SlowCall => slowCall(over);
 
 const events = (perRep: SlowCall[][], dropped = 0): SlowCallEvents => ({
   overNs: 1_000_000,

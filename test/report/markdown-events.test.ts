@@ -2,20 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { syscallEventsMarkdown } from '../../src/report/markdown-events.js';
 import type { SlowCall } from '../../src/run/syscall-events.js';
 import type { ScenarioReport } from '../../src/report/types.js';
+import { slowCall } from './sample.js';
 
-const call = (over: Partial<SlowCall>): SlowCall => ({
-  t: 1_500_000,
-  pid: 10,
-  tid: 11,
-  comm: 'worker',
-  syscall: 'nanosleep',
-  nr: 35,
-  durationNs: 5_100_000,
-  ret: 0,
-  user: ['kdelta_slow_call+0x1c (prog)'],
-  kernel: ['syscall_exit_work+0xbc'],
-  ...over,
-});
+const call = (over: Partial<SlowCall>): SlowCall => slowCall({ user: ['kdelta_slow_call+0x1c (prog)'], kernel: ['syscall_exit_work+0xbc'], ...over });
 
 const scenario = (events: SlowCall[][], dropped = 0): ScenarioReport =>
   ({

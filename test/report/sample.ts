@@ -4,6 +4,7 @@ import { summarize } from '../../src/metrics/summary.js';
 import type { Histogram } from '../../src/metrics/types.js';
 import type { MetricReport, Report, ScenarioReport } from '../../src/report/types.js';
 import type { Verdict } from '../../src/report/types.js';
+import type { SlowCall } from '../../src/run/syscall-events.js';
 
 export const AWKWARD = `naïve<&"|'>`;
 
@@ -280,5 +281,22 @@ export function environmentErrorScenario(): ScenarioReport {
     metrics: [],
     limits: [],
     irqTable: null,
+  };
+}
+
+/** One slow system call of a syscall-events capture, for the report tests. */
+export function slowCall(over: Partial<SlowCall> = {}): SlowCall {
+  return {
+    t: 1_500_000,
+    pid: 10,
+    tid: 11,
+    comm: 'worker',
+    syscall: 'nanosleep',
+    nr: 35,
+    durationNs: 5_100_000,
+    ret: 0,
+    user: ['syscall+0x19 (libc.so.6)', 'kdelta_slow_call+0x1c (prog)', 'main+0x52 (prog)'],
+    kernel: ['syscall_exit_work+0xbc', 'do_syscall_64+0x22e'],
+    ...over,
   };
 }
